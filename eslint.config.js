@@ -12,7 +12,7 @@ const layers = {
   kube: ["core"],
   render: ["core"],
   apply: ["core", "kube", "plan", "health"],
-  "local-cluster": ["core"],
+  "local-cluster": ["core", "kube"],
   reconcile: ["core", "kube", "plan", "health", "source", "render", "apply"],
   controller: ["core", "kube", "plan", "health", "source", "render", "apply", "reconcile"],
   cli: ["core", "kube", "plan", "health", "source", "render", "apply", "reconcile", "controller", "local-cluster"],

@@ -1,0 +1,105 @@
+/** Reading, generating and amending kustomization.yaml files the way Flux's kustomize-controller does. */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join, relative } from "node:path";
+import { parseAllDocuments, parse } from "yaml";
+import { BuildError } from "../core/errors.ts";
+import type { KustomizationSpec } from "../core/api-types.ts";
+
+export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+export function findKustomizationFile(dir: string): string | undefined {
+  for (const f of KUSTOMIZATION_FILES) {
+    const p = join(dir, f);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Parses a YAML file strictly; a syntax error names the file and line. */
+export function parseYamlFile(file: string, root: string): unknown[] {
+  const rel = relative(root, file);
+  const text = readFileSync(file, "utf8");
+  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const out: unknown[] = [];
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      const line = e?.linePos?.[0]?.line;
+      throw new BuildError(`${rel}${line ? `:${line}` : ""}: invalid YAML: ${(e?.message ?? "").split("\n")[0]}`, rel);
+    }
+    const js: unknown = doc.toJS();
+    if (js !== null && js !== undefined) out.push(js);
+  }
+  return out;
+}
+
+function isManifest(doc: unknown): boolean {
+  return !!doc && typeof doc === "object" && "apiVersion" in doc && "kind" in doc;
+}
+
+/**
+ * Flux's generator: every Kubernetes YAML file under `dir`; a sub-folder with its own
+ * kustomization file counts as one resource and is not descended into.
+ */
+export function generateResources(dir: string, root: string): string[] {
+  const resources: string[] = [];
+  const walk = (d: string): void => {
+    const entries = readdirSync(d).sort();
+    for (const name of entries) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        if (findKustomizationFile(p)) resources.push(relative(dir, p));
+        else walk(p);
+      } else if ([".yaml", ".yml", ".json"].includes(extname(name).toLowerCase())) {
+        const docs = parseYamlFile(p, root);
+        if (docs.length && docs.every(isManifest)) resources.push(relative(dir, p));
+      }
+    }
+  };
+  walk(dir);
+  return resources;
+}
+
+/** Amends a kustomization document with the Kustomization spec's build fields. Pure. */
+export function amendKustomization(k: Record<string, unknown>, spec: KustomizationSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...k };
+  out["apiVersion"] ??= "kustomize.config.k8s.io/v1beta1";
+  out["kind"] ??= "Kustomization";
+  if (spec.targetNamespace) out["namespace"] = spec.targetNamespace;
+  if (spec.namePrefix) out["namePrefix"] = spec.namePrefix + ((k["namePrefix"] as string | undefined) ?? "");
+  if (spec.nameSuffix) out["nameSuffix"] = ((k["nameSuffix"] as string | undefined) ?? "") + spec.nameSuffix;
+  if (spec.patches?.length) out["patches"] = [...((k["patches"] as unknown[] | undefined) ?? []), ...spec.patches.map((p) => ({ patch: p.patch, ...(p.target ? { target: p.target } : {}) }))];
+  if (spec.images?.length) out["images"] = [...((k["images"] as unknown[] | undefined) ?? []), ...spec.images];
+  if (spec.components?.length) out["components"] = [...((k["components"] as unknown[] | undefined) ?? []), ...spec.components];
+  return out;
+}
+
+export function readKustomization(file: string, root: string): Record<string, unknown> {
+  const rel = relative(root, file);
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new BuildError(`${rel}: invalid YAML: ${(err as Error).message.split("\n")[0]}`, rel);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new BuildError(`${rel}: a kustomization must be a YAML mapping`, rel);
+  return doc as Record<string, unknown>;
+}
+
+/** Every local path a kustomization refers to, for confinement and preflight checks. */
+export function referencedPaths(k: Record<string, unknown>): { resources: string[]; files: string[] } {
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const resources = [...strings(k["resources"]), ...strings(k["bases"]), ...strings(k["components"]), ...strings(k["crds"])];
+  const files: string[] = [...strings(k["patchesStrategicMerge"]).filter((s) => !s.includes("\n")), ...strings(k["configurations"]), ...strings(k["transformers"]), ...strings(k["generators"])];
+  for (const p of (Array.isArray(k["patches"]) ? k["patches"] : []) as { path?: unknown }[]) if (typeof p?.path === "string") files.push(p.path);
+  for (const key of ["configMapGenerator", "secretGenerator"]) {
+    for (const g of (Array.isArray(k[key]) ? k[key] : []) as { files?: unknown; envs?: unknown; env?: unknown }[]) {
+      for (const f of strings(g?.files)) files.push(f.includes("=") ? f.slice(f.indexOf("=") + 1) : f);
+      files.push(...strings(g?.envs));
+      if (typeof g?.env === "string") files.push(g.env);
+    }
+  }
+  return { resources, files };
+}
