@@ -2,7 +2,7 @@
  * A Git smart-HTTP server for tests: node:http on 127.0.0.1 running the real `git http-backend` as CGI
  * over a directory of bare repositories, behind Basic (and optionally Bearer) authentication.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -24,9 +24,15 @@ export interface GitHttpServer {
   stop(): Promise<void>;
 }
 
-const HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
+let httpBackend: string | undefined;
+/** `<git --exec-path>/git-http-backend` (usually /usr/lib/git-core/git-http-backend). */
+function httpBackendPath(): string {
+  httpBackend ??= `${execFileSync("git", ["--exec-path"], { encoding: "utf8" }).trim()}/git-http-backend`;
+  return httpBackend;
+}
 
 export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<GitHttpServer> {
+  const backend = httpBackendPath();
   const requests: GitHttpServer["requests"] = [];
   const needsAuth = opts.username !== undefined || opts.password !== undefined || opts.bearerToken !== undefined;
   const basic = `Basic ${Buffer.from(`${opts.username ?? ""}:${opts.password ?? ""}`).toString("base64")}`;
@@ -72,7 +78,7 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
     const proto = req.headers["git-protocol"];
     if (typeof proto === "string") env.GIT_PROTOCOL = proto;
 
-    const cgi = spawn(HTTP_BACKEND, [], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const cgi = spawn(backend, [], { env, stdio: ["pipe", "pipe", "pipe"] });
     req.pipe(cgi.stdin);
     cgi.stdin.on("error", () => undefined);
     cgi.stderr.resume();
