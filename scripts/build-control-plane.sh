@@ -10,6 +10,9 @@ CACHE="${PLUMBLINE_CACHE:-$HOME/.cache/plumbline}"
 DEST="$CACHE/kube-$VERSION"
 BINS=(kube-apiserver kube-controller-manager kube-scheduler kubemark)
 
+# Bump when the build changes (patches below), so cached binaries from an older recipe are rebuilt.
+BUILD_ID="1.20.2+reflect2-1.0.2"
+
 have_all() {
   local dir="$1"
   for b in "${BINS[@]}"; do [ -x "$dir/$b" ] || return 1; done
@@ -18,7 +21,7 @@ have_all() {
 if [ -n "${KUBEBUILDER_ASSETS:-}" ] && have_all "$KUBEBUILDER_ASSETS"; then
   echo "[control-plane] using binaries from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"; exit 0
 fi
-if have_all "$DEST/bin"; then
+if have_all "$DEST/bin" && [ "$(cat "$DEST/build-id" 2>/dev/null)" = "$BUILD_ID" ]; then
   echo "[control-plane] cached binaries in $DEST/bin"; exit 0
 fi
 
@@ -54,6 +57,16 @@ if [ ! -d "$SRC_DIR" ]; then
 fi
 
 cd "$SRC_DIR"
+# Kubernetes 1.20 vendors modern-go/reflect2 1.0.1, whose map iteration crashes under Go >= 1.18
+# (kube-apiserver panics in mapiterinit when it encodes custom resources). Debian ships the fixed 1.0.2.
+R2=/usr/share/gocode/src/github.com/modern-go/reflect2
+if [ -d "$R2" ] && ! [ -f vendor/github.com/modern-go/reflect2/go_above_118.go ]; then
+  echo "[control-plane] patching vendor/github.com/modern-go/reflect2 to 1.0.2 (Go 1.18+ fix)"
+  rm -rf vendor/github.com/modern-go/reflect2
+  mkdir -p vendor/github.com/modern-go/reflect2
+  cp "$R2"/*.go "$R2"/*.s vendor/github.com/modern-go/reflect2/
+  rm -f vendor/github.com/modern-go/reflect2/*_test.go
+fi
 export PATH="/usr/lib/go-1.19/bin:$PATH"
 echo "[control-plane] building ${BINS[*]} with $(go version) (about 10 minutes on 2 cores from an empty Go cache)"
 start=$(date +%s)
@@ -70,6 +83,7 @@ OUT="$SRC_DIR/_output/bin"
 mkdir -p "$DEST/bin.tmp"
 for b in "${BINS[@]}"; do cp "$OUT/$b" "$DEST/bin.tmp/$b"; done
 rm -rf "$DEST/bin"; mv "$DEST/bin.tmp" "$DEST/bin"
+echo "$BUILD_ID" > "$DEST/build-id"
 echo "[control-plane] built in $(( $(date +%s) - start ))s -> $DEST/bin"
 # The source tree and Go build cache are large; keep only the binaries and the tarball.
 rm -rf "$SRC_DIR"

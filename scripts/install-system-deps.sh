@@ -3,7 +3,7 @@
 # Needs root (or passwordless sudo) on a fresh Debian bookworm machine.
 set -euo pipefail
 
-PKGS=(etcd-server golang-1.19-go rsync make openssh-server age git ca-certificates)
+PKGS=(etcd-server golang-1.19-go golang-github-modern-go-reflect2-dev rsync make openssh-server age git ca-certificates)
 
 missing=()
 for p in "${PKGS[@]}"; do

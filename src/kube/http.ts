@@ -72,6 +72,19 @@ export class KubeHttp {
   }
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse> {
+    // A kept-alive socket the server has just closed fails with ECONNRESET/EPIPE before the request is
+    // processed; retry those (except POST, which is not idempotent) a bounded number of times.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce(method, path, opts);
+      } catch (err) {
+        const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+        if (!(err instanceof KubeUnreachableError) || method === "POST" || attempt >= 2 || (code !== "ECONNRESET" && code !== "EPIPE")) throw err;
+      }
+    }
+  }
+
+  private async requestOnce(method: string, path: string, opts: RequestOptions): Promise<KubeResponse> {
     const payload = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body));
     this.requests++;
     if (method !== "GET" && !path.includes("dryRun=All")) this.writes++;

@@ -1,0 +1,33 @@
+/**
+ * Runs every test file in one `node --test` run against one shared control plane.
+ * With PLUMBLINE_TEST_KUBECONFIG set, integration tests run against that cluster instead (kind, k3d, ...).
+ * The plane is owned by this process: if it dies, a watchdog stops the plane and removes its data.
+ */
+import { spawn } from "node:child_process";
+import { globSync } from "node:fs";
+import { downLocalCluster, upLocalCluster } from "../src/local-cluster/index.ts";
+
+const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"];
+const files = patterns.flatMap((p) => globSync(p)).sort();
+const needsCluster = files.some((f) => f.includes("integration"));
+const env = { ...process.env };
+let clusterName: string | undefined;
+
+if (needsCluster && !env["PLUMBLINE_TEST_KUBECONFIG"]) {
+  clusterName = `test-${process.pid}`;
+  const c = await upLocalCluster({ name: clusterName, ownerPid: process.pid, log: (l) => console.log(l) });
+  env["PLUMBLINE_TEST_KUBECONFIG"] = c.state.kubeconfig;
+}
+
+const stop = async (): Promise<void> => {
+  if (clusterName) await downLocalCluster(clusterName);
+  clusterName = undefined;
+};
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => void stop().finally(() => process.exit(130)));
+}
+
+const child = spawn(process.execPath, ["--test", `--test-concurrency=${env["PLUMBLINE_TEST_CONCURRENCY"] ?? "3"}`, "--test-timeout=300000", ...files], { stdio: "inherit", env });
+const code: number = await new Promise((resolve) => child.on("exit", (c, s) => resolve(c ?? (s ? 1 : 0))));
+await stop();
+process.exit(code);

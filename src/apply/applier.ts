@@ -1,0 +1,222 @@
+/**
+ * The only module that writes to the cluster. Staged server-side apply: dry-run every object that may have
+ * changed, write nothing of a stage if any dry-run fails, then write only what differs; prune in reverse order.
+ */
+import type { KubeClient } from "../kube/client.ts";
+import { KubeApiError } from "../kube/http.ts";
+import { hasCondition, waitForObject } from "../kube/wait.ts";
+import { settleLimit } from "../core/concurrency.ts";
+import { ApplyError, errorMessage } from "../core/errors.ts";
+import type { ChangeAction, EventSink, FieldDrift } from "../core/events.ts";
+import { FIELD_MANAGER, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/flux-api.ts";
+import { describeObject, describeRef, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
+import type { InventoryItem } from "../core/inventory.ts";
+import { compareForPrune, planStages } from "../plan/stages.ts";
+import { dryRunChanges, judgeLive } from "../plan/compare.ts";
+import { driftReport } from "../plan/drift.ts";
+import { LiveCache } from "./live-cache.ts";
+import { policyOf } from "./object-policy.ts";
+import { takeOverManagedFields } from "./take-ownership.ts";
+
+export interface ApplyContext {
+  kube: KubeClient;
+  owner: { name: string; namespace: string };
+  /** spec.force: recreate objects whose immutable fields changed. */
+  force: boolean;
+  events: EventSink;
+  cache: LiveCache;
+  concurrency?: number;
+  waitTimeoutMs?: number;
+}
+
+export interface ObjectChange {
+  ref: ObjectRef;
+  apiVersion: string;
+  action: ChangeAction;
+  drift?: FieldDrift[];
+  /** The object as the API server returned it after apply (or the live object when unchanged). */
+  object?: KubeObject;
+}
+
+type Planned =
+  | { kind: "skip"; obj: KubeObject; live?: KubeObject }
+  | { kind: "unchanged"; obj: KubeObject; live: KubeObject }
+  | { kind: "create"; obj: KubeObject }
+  | { kind: "update"; obj: KubeObject; live: KubeObject; drift: FieldDrift[]; takeover: boolean }
+  | { kind: "recreate"; obj: KubeObject; live: KubeObject; drift: FieldDrift[] };
+
+function isImmutableError(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 422 && /immutable|may not change|cannot change/i.test(err.message);
+}
+
+function ownerSelector(owner: { name: string; namespace: string }): string {
+  return `${OWNER_NAME_LABEL}=${owner.name},${OWNER_NAMESPACE_LABEL}=${owner.namespace}`;
+}
+
+/** Sets or drops metadata.namespace to match the resource's scope. */
+async function normalizeScope(kube: KubeClient, obj: KubeObject): Promise<void> {
+  const m = await kube.mapping(obj.apiVersion, obj.kind);
+  if (m.namespaced && !obj.metadata.namespace) obj.metadata.namespace = "default";
+  if (!m.namespaced && obj.metadata.namespace) delete obj.metadata.namespace;
+}
+
+async function liveOf(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject | undefined> {
+  const cached = ctx.cache.get(refOf(obj));
+  if (cached) return cached;
+  // Not listed under our labels: it may still exist (created by someone else, or before our labels).
+  return ctx.kube.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "");
+}
+
+async function planObject(ctx: ApplyContext, obj: KubeObject): Promise<Planned> {
+  const policy = policyOf(obj);
+  await normalizeScope(ctx.kube, obj);
+  if (policy.reconcileDisabled || policy.ssa === "Ignore") return { kind: "skip", obj };
+  const live = await liveOf(ctx, obj);
+  if (policy.ssa === "IfNotPresent" && live) return { kind: "skip", obj, live };
+  if (live && judgeLive(obj, live, FIELD_MANAGER) === "unchanged") return { kind: "unchanged", obj, live };
+  const takeover = live !== undefined && policy.ssa !== "Merge" && takeOverManagedFields(live, FIELD_MANAGER) !== undefined;
+  let dry: KubeObject;
+  try {
+    dry = await ctx.kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+  } catch (err) {
+    if (live && isImmutableError(err) && (ctx.force || policy.force)) return { kind: "recreate", obj, live, drift: [] };
+    throw err;
+  }
+  if (!live) return { kind: "create", obj };
+  if (!takeover && !dryRunChanges(dry, live)) return { kind: "unchanged", obj, live };
+  return { kind: "update", obj, live, drift: driftReport(dry, live, FIELD_MANAGER), takeover };
+}
+
+async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
+  const ref = refOf(p.obj);
+  const base = { ref, apiVersion: p.obj.apiVersion };
+  switch (p.kind) {
+    case "skip":
+      return { ...base, action: "skipped", ...(p.live ? { object: p.live } : {}) };
+    case "unchanged":
+      return { ...base, action: "unchanged", object: p.live };
+    case "create": {
+      const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true });
+      ctx.cache.put(res);
+      return { ...base, action: "created", object: res };
+    }
+    case "update": {
+      if (p.takeover) {
+        const managedFields = takeOverManagedFields(p.live, FIELD_MANAGER);
+        await ctx.kube.patch(p.obj.apiVersion, p.obj.kind, ref.namespace || undefined, ref.name, { metadata: { managedFields, resourceVersion: p.live.metadata.resourceVersion } }, "application/merge-patch+json");
+      }
+      const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true });
+      ctx.cache.put(res);
+      if (p.drift.length) ctx.events({ type: "drift.detected", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref, fields: p.drift });
+      return { ...base, action: "configured", drift: p.drift, object: res };
+    }
+    case "recreate": {
+      await ctx.kube.delete(p.obj.apiVersion, p.obj.kind, ref.namespace || undefined, ref.name, "Foreground");
+      await waitForObject(ctx.kube, p.obj.apiVersion, p.obj.kind, ref.namespace || undefined, ref.name, (o) => o === undefined || o.metadata.uid !== p.live.metadata.uid, { timeoutMs: ctx.waitTimeoutMs ?? 60_000 });
+      const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true });
+      ctx.cache.put(res);
+      return { ...base, action: "configured", drift: p.drift, object: res };
+    }
+  }
+}
+
+async function waitDefinitions(ctx: ApplyContext, changes: readonly ObjectChange[]): Promise<void> {
+  const timeoutMs = ctx.waitTimeoutMs ?? 60_000;
+  await Promise.all(changes.filter((c) => c.action === "created" || c.action === "configured").map(async (c) => {
+    if (c.ref.kind === "CustomResourceDefinition") {
+      await waitForObject(ctx.kube, c.apiVersion, c.ref.kind, undefined, c.ref.name, (o) => hasCondition(o, "Established"), { timeoutMs });
+    } else if (c.ref.kind === "Namespace") {
+      await waitForObject(ctx.kube, c.apiVersion, c.ref.kind, undefined, c.ref.name, (o) => (o?.["status"] as { phase?: string } | undefined)?.phase === "Active", { timeoutMs });
+    }
+  }));
+  if (changes.some((c) => c.ref.kind === "CustomResourceDefinition" && c.action !== "unchanged")) ctx.kube.mapper.invalidate();
+}
+
+/** Applies all objects in stages; throws ApplyError naming every object whose dry-run failed (nothing of that stage is written). */
+export async function applyObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<ObjectChange[]> {
+  const limit = ctx.concurrency ?? 16;
+  const kinds = [...new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
+  const changes: ObjectChange[] = [];
+  for (const stage of planStages(objects)) {
+    await ctx.cache.prime(ctx.kube, kinds, ownerSelector(ctx.owner));
+    const planned = await settleLimit(stage.objects, limit, (o) => planObject(ctx, o));
+    const failures = planned.flatMap((r, i) => (r.ok ? [] : [`${describeObject(stage.objects[i] as KubeObject)}: ${isImmutableError(r.error) ? "immutable field changed (set spec.force or the kustomize.toolkit.fluxcd.io/force: enabled annotation to recreate): " : "dry-run failed: "}${r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error)}`]));
+    if (failures.length) throw new ApplyError(`${stage.name} stage: ${failures.join("; ")}`);
+    const written = await settleLimit(planned.map((r) => (r as { ok: true; value: Planned }).value), limit, (p) => write(ctx, p));
+    const writeFailures: string[] = [];
+    written.forEach((r, i) => {
+      if (r.ok) {
+        changes.push(r.value);
+        ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
+      } else {
+        writeFailures.push(`${describeObject(stage.objects[i] as KubeObject)}: apply failed: ${r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error)}`);
+      }
+    });
+    if (writeFailures.length) throw new ApplyError(writeFailures.join("; "));
+    if (stage.name === "definitions") await waitDefinitions(ctx, changes);
+  }
+  return changes;
+}
+
+/** Deletes stale objects that still carry our ownership labels and are not `prune: disabled`, in reverse kind order. */
+export async function pruneObjects(stale: readonly InventoryItem[], ctx: ApplyContext): Promise<ObjectChange[]> {
+  const out: ObjectChange[] = [];
+  const sorted = [...stale].sort((a, b) => compareForPrune(a.ref, b.ref));
+  const groups: InventoryItem[][] = [];
+  for (const item of sorted) {
+    const last = groups.at(-1);
+    if (last && last[0]?.ref.kind === item.ref.kind) last.push(item);
+    else groups.push([item]);
+  }
+  const errors: string[] = [];
+  for (const group of groups) {
+    const results = await settleLimit(group, ctx.concurrency ?? 16, async (item): Promise<ObjectChange | undefined> => {
+      const apiVersion = item.ref.group ? `${item.ref.group}/${item.version}` : item.version;
+      let live: KubeObject | undefined;
+      try {
+        live = await ctx.kube.get(apiVersion, item.ref.kind, item.ref.namespace || undefined, item.ref.name);
+      } catch (err) {
+        if (/no resource for/.test(errorMessage(err))) return undefined; // its kind is gone: nothing to delete
+        throw err;
+      }
+      if (!live || live.metadata.deletionTimestamp) return undefined;
+      const labels = live.metadata.labels ?? {};
+      if (labels[OWNER_NAME_LABEL] !== ctx.owner.name || labels[OWNER_NAMESPACE_LABEL] !== ctx.owner.namespace) return { ref: item.ref, apiVersion, action: "skipped" };
+      if (policyOf(live).pruneDisabled) return { ref: item.ref, apiVersion, action: "skipped" };
+      await ctx.kube.delete(apiVersion, item.ref.kind, item.ref.namespace || undefined, item.ref.name);
+      ctx.cache.remove(item.ref);
+      ctx.events({ type: "prune.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: item.ref });
+      return { ref: item.ref, apiVersion, action: "deleted" };
+    });
+    results.forEach((r, i) => {
+      if (r.ok && r.value) out.push(r.value);
+      else if (!r.ok) errors.push(`${describeRef((group[i] as InventoryItem).ref)}: delete failed: ${errorMessage(r.error)}`);
+    });
+  }
+  if (errors.length) throw new ApplyError(`prune: ${errors.join("; ")}`);
+  return out;
+}
+
+/** Plans without writing: what a sync would do to each object, with field-level drift (dry-run requests only). */
+export async function diffObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<(ObjectChange & { error?: string })[]> {
+  const kinds = [...new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
+  await ctx.cache.prime(ctx.kube, kinds, ownerSelector(ctx.owner));
+  const planned = await settleLimit(objects, ctx.concurrency ?? 16, (o) => planObject(ctx, o));
+  return planned.map((r, i) => {
+    const obj = objects[i] as KubeObject;
+    const base = { ref: refOf(obj), apiVersion: obj.apiVersion };
+    if (!r.ok) {
+      const msg = r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error);
+      // a custom resource whose CRD this same sync would create cannot be dry-run yet
+      if (/no resource for/.test(msg)) return { ...base, action: "created" as const };
+      return { ...base, action: "configured" as const, error: msg };
+    }
+    const p = r.value;
+    switch (p.kind) {
+      case "skip": return { ...base, action: "skipped" as const };
+      case "unchanged": return { ...base, action: "unchanged" as const };
+      case "create": return { ...base, action: "created" as const };
+      default: return { ...base, action: "configured" as const, drift: p.drift };
+    }
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Live objects owned by one Kustomization, listed once per kind by owner label (a handful of requests
+ * instead of one per object). Kept current by apply results and, in watch mode, by watches.
+ */
+import type { KubeClient } from "../kube/client.ts";
+import { inventoryId, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
+
+export class LiveCache {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly listed = new Set<string>();
+
+  has(kindKey: string): boolean {
+    return this.listed.has(kindKey);
+  }
+
+  get(ref: ObjectRef): KubeObject | undefined {
+    return this.objects.get(inventoryId(ref));
+  }
+
+  put(obj: KubeObject): void {
+    this.objects.set(inventoryId(refOf(obj)), obj);
+  }
+
+  remove(ref: ObjectRef): void {
+    this.objects.delete(inventoryId(ref));
+  }
+
+  /** Lists each apiVersion/kind not listed yet with the owner selector. Kinds the server does not know yet are skipped. */
+  async prime(kube: KubeClient, kinds: readonly { apiVersion: string; kind: string }[], labelSelector: string): Promise<void> {
+    const todo = kinds.filter((k) => !this.listed.has(`${k.apiVersion}/${k.kind}`));
+    await Promise.all(todo.map(async (k) => {
+      try {
+        const list = await kube.list(k.apiVersion, k.kind, { labelSelector });
+        for (const o of list.items) this.put(o);
+        this.listed.add(`${k.apiVersion}/${k.kind}`);
+      } catch {
+        // unknown kind (its CRD comes in an earlier stage) or no list permission: objects are looked up one by one
+      }
+    }));
+  }
+
+  /** The apiVersion/kind pairs listed so far (what watch mode watches). */
+  kinds(): { apiVersion: string; kind: string }[] {
+    return [...this.listed].map((k) => {
+      const i = k.lastIndexOf("/");
+      return { apiVersion: k.slice(0, i), kind: k.slice(i + 1) };
+    });
+  }
+
+  /** Forget which kinds were listed (for a fresh view at the next reconcile). */
+  reset(): void {
+    this.objects.clear();
+    this.listed.clear();
+  }
+}

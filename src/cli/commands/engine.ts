@@ -1,0 +1,187 @@
+/** `plumb build | diff | sync`: the engine driven from a laptop or a CI job. */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { diffObjects, LiveCache, ensureObject } from "../../apply/index.ts";
+import type { GitRepositoryRef, KustomizationStatus } from "../../core/api-types.ts";
+import { errorMessage } from "../../core/errors.ts";
+import { DEFAULT_NAMESPACE, KUSTOMIZATION_API_VERSION } from "../../core/flux-api.ts";
+import { staleItems, toInventory } from "../../core/inventory.ts";
+import { describeRef, versionOf, type KubeObject } from "../../core/object-ref.ts";
+import { KubeClient } from "../../kube/client.ts";
+import { render } from "../../render/render.ts";
+import { bootstrapObjects, newEngineState, sync, type SyncOptions } from "../../reconcile/sync.ts";
+import { watchTree } from "../../reconcile/watch.ts";
+import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
+import { readAgeKeyTexts } from "../../reconcile/kustomization-inputs.ts";
+import { fetchArtifact } from "../../source/index.ts";
+import type { CliIo } from "../io.ts";
+import { printEvent, syncJson, syncTable } from "../printers.ts";
+
+const OPTIONS = {
+  source: { type: "string" },
+  branch: { type: "string" },
+  tag: { type: "string" },
+  semver: { type: "string" },
+  commit: { type: "string" },
+  "ref-name": { type: "string" },
+  path: { type: "string", default: "./" },
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  output: { type: "string", short: "o", default: "table" },
+  watch: { type: "boolean", default: false },
+  "watch-duration": { type: "string" },
+  "secret-ref": { type: "string" },
+  username: { type: "string" },
+  "password-env": { type: "string" },
+  "private-key-file": { type: "string" },
+  "known-hosts-file": { type: "string" },
+  "cache-dir": { type: "string" },
+  "allow-empty": { type: "boolean", default: false },
+  verbose: { type: "boolean", short: "v", default: false },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+
+function refFrom(f: Flags): GitRepositoryRef {
+  const ref: GitRepositoryRef = {};
+  if (f.branch) ref.branch = f.branch;
+  if (f.tag) ref.tag = f.tag;
+  if (f.semver) ref.semver = f.semver;
+  if (f.commit) ref.commit = f.commit;
+  if (f["ref-name"]) ref.name = f["ref-name"];
+  if (!Object.keys(ref).length) ref.branch = "main";
+  return ref;
+}
+
+function sourceUrl(s: string, cwd: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^[^/]+@[^:]+:/.test(s) ? s : resolve(cwd, s);
+}
+
+function cacheDir(f: Flags, env: NodeJS.ProcessEnv): string {
+  return f["cache-dir"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "plumbline", "engine");
+}
+
+/** Credentials from flags become the Secret flux-system/flux-system, as `flux bootstrap` creates it. */
+function credentialSecret(f: Flags, env: NodeJS.ProcessEnv): KubeObject | undefined {
+  const data: Record<string, string> = {};
+  if (f.username) data["username"] = f.username;
+  if (f["password-env"]) {
+    const pw = env[f["password-env"]];
+    if (pw === undefined) throw new Error(`--password-env ${f["password-env"]}: environment variable not set`);
+    data["password"] = pw;
+  }
+  if (f["private-key-file"]) data["identity"] = readFileSync(f["private-key-file"], "utf8");
+  if (f["known-hosts-file"]) data["known_hosts"] = readFileSync(f["known-hosts-file"], "utf8");
+  if (!Object.keys(data).length) return undefined;
+  return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "flux-system", namespace: DEFAULT_NAMESPACE }, stringData: data };
+}
+
+export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: string[], io: CliIo): Promise<number> {
+  const { values: f } = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+  if (!f.source) {
+    io.stderr(`plumb ${cmd}: --source <git url or local path> is required\n`);
+    return 2;
+  }
+  const url = sourceUrl(f.source, io.cwd);
+  const ref = refFrom(f);
+  if (cmd === "build") return runBuild(url, ref, f, io);
+
+  const kubeconfig = f.kubeconfig ?? io.env["KUBECONFIG"]?.split(":")[0] ?? join(homedir(), ".kube", "config");
+  if (!existsSync(kubeconfig)) {
+    io.stderr(`plumb ${cmd}: kubeconfig ${kubeconfig} not found (set KUBECONFIG or --kubeconfig; \`plumb local up\` starts a local control plane)\n`);
+    return 2;
+  }
+  const kube = KubeClient.fromKubeconfig(kubeconfig, f.context);
+  try {
+    if (cmd === "diff") return await runDiff(kube, url, ref, f, io);
+    return await runSync(kube, url, ref, f, io);
+  } finally {
+    kube.close();
+  }
+}
+
+async function runBuild(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+  const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
+  const res = await render({ sourceDir: art.dir, spec: { sourceRef: { kind: "GitRepository", name: "flux-system" }, path: f.path ?? "./", interval: "10m", prune: true }, owner: { name: "flux-system", namespace: DEFAULT_NAMESPACE } });
+  for (const o of res.objects) {
+    const shown = o.kind === "Secret" ? maskSecret(o) : o;
+    io.stdout("---\n" + stringify(shown, { lineWidth: 0 }));
+  }
+  io.stderr(`# ${res.objects.length} objects from ${art.revision}\n`);
+  return 0;
+}
+
+function maskSecret(o: KubeObject): KubeObject {
+  const out = structuredClone(o);
+  for (const k of ["data", "stringData"]) {
+    const m = out[k] as Record<string, string> | undefined;
+    if (m) for (const key of Object.keys(m)) m[key] = "<redacted>";
+  }
+  return out;
+}
+
+async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+  try {
+    const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
+    const owner = { name: "flux-system", namespace: DEFAULT_NAMESPACE };
+    const res = await render({ sourceDir: art.dir, spec: { sourceRef: { kind: "GitRepository", name: "flux-system" }, path: f.path ?? "./", interval: "10m", prune: true }, owner, ...(await diffDecryptor(kube)) });
+    const changes = await diffObjects(res.objects, { kube, owner, force: false, events: () => {}, cache: new LiveCache() });
+    let changed = 0;
+    for (const c of changes) {
+      if (c.error) io.stdout(`✖ ${describeRef(c.ref)}: ${c.error}\n`);
+      if (c.action === "created") io.stdout(`+ ${describeRef(c.ref)} (created)\n`);
+      if (c.action === "configured") {
+        io.stdout(`~ ${describeRef(c.ref)} (configured)\n`);
+        for (const d of c.drift ?? []) io.stdout(`    ${d.path}: ${d.live} -> ${d.desired}   [live written by ${d.manager ?? "unknown"}]\n`);
+      }
+      if (c.action === "created" || c.action === "configured") changed++;
+    }
+    const ks = await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", DEFAULT_NAMESPACE, "flux-system").catch(() => undefined);
+    const inv = ((ks?.["status"] ?? {}) as KustomizationStatus).inventory;
+    const current = toInventory(changes.map((c) => ({ ref: c.ref, version: versionOf(c.apiVersion) })));
+    for (const s of staleItems(inv, current)) {
+      io.stdout(`- ${describeRef(s.ref)} (deleted)\n`);
+      changed++;
+    }
+    io.stderr(`# ${changed} change${changed === 1 ? "" : "s"} against ${art.revision}\n`);
+    return changed ? 1 : 0;
+  } catch (err) {
+    io.stderr(`plumb diff: ${errorMessage(err)}\n`);
+    return 2;
+  }
+}
+
+/** diff decrypts with the keys sync would use: the `*.agekey` entries of Secret flux-system/sops-age, when present. */
+async function diffDecryptor(kube: KubeClient): Promise<{ decryptor?: ReturnType<typeof makeSopsDecryptor> }> {
+  const keys = await readAgeKeyTexts(kube, DEFAULT_NAMESPACE, { sourceRef: { kind: "GitRepository", name: "flux-system" }, interval: "10m", prune: true, decryption: { provider: "sops", secretRef: { name: "sops-age" } } }).catch(() => undefined);
+  return keys?.length ? { decryptor: makeSopsDecryptor(keys) } : {};
+}
+
+async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+  const json = f.output === "json";
+  const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stderr, f.verbose);
+  const secret = credentialSecret(f, io.env);
+  if (secret) await ensureObject(kube, { apiVersion: "v1", kind: "Namespace", metadata: { name: DEFAULT_NAMESPACE } }).then(() => ensureObject(kube, secret));
+  const opts: SyncOptions = {
+    kube, url, ref, path: f.path ?? "./", cacheDir: cacheDir(f, io.env), events, makeDecryptor: makeSopsDecryptor,
+    ...(f["secret-ref"] ? { secretRef: f["secret-ref"] } : secret ? { secretRef: "flux-system" } : {}),
+    ...(f["allow-empty"] ? { allowEmpty: true } : {}),
+  };
+  const state = newEngineState(kube, opts.cacheDir, events);
+  const report = await sync(opts, state);
+  io.stdout(json ? syncJson(report) : syncTable(report.kustomizations) + `writes: ${report.writes}\n`);
+  const ok = report.kustomizations.length > 0 && report.kustomizations.every((k) => k.ready);
+  if (!f.watch) return ok ? 0 : 1;
+  const ctrl = new AbortController();
+  const stop = (): void => ctrl.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  if (f["watch-duration"]) setTimeout(stop, Number(f["watch-duration"]) * 1000).unref();
+  io.stderr(`watching (sources at their interval, managed objects through watches); Ctrl-C to stop\n`);
+  await watchTree(opts, state, bootstrapObjects(opts).source, ctrl.signal, (r) => io.stdout(json ? JSON.stringify({ event: "reconciled", ...r, children: undefined, drift: undefined }) + "\n" : syncTable(r.kustomizations)));
+  return 0;
+}
+

@@ -1,0 +1,49 @@
+/** `plumb`: the command-line host of the engine. One top-level catch maps errors to exit codes. */
+import { errorMessage } from "../core/errors.ts";
+import { processIo, type CliIo } from "./io.ts";
+
+const USAGE = `plumb: GitOps for Kubernetes, speaking Flux's v1 API
+
+usage:
+  plumb build --source <url|path> [--branch|--tag|--semver|--commit X] --path <dir>
+  plumb diff  --source <url|path> [ref flags] --path <dir>        exit 0 no change, 1 changes, 2 error
+  plumb sync  --source <url|path> [ref flags] --path <dir> [--watch] [-o table|json]
+  plumb demo                                                      local control plane + example repo
+  plumb local up|down|status                                      a real control plane on loopback
+  plumb sops encrypt|decrypt FILE [--in-place]
+`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "local":
+      return (await import("./commands/local.ts")).runLocalCommand(rest, io);
+    case "build":
+    case "diff":
+    case "sync":
+      return (await import("./commands/engine.ts")).runEngineCommand(cmd, rest, io);
+    case "demo":
+      return (await import("./commands/demo.ts")).runDemo(rest, io);
+    case "sops":
+      return (await import("./commands/sops.ts")).runSopsCommand(rest, io);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      io.stderr(`plumb: unknown command "${cmd}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2), processIo).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`plumb: ${errorMessage(err)}\n`);
+      process.exit(2);
+    },
+  );
+}

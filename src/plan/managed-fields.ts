@@ -1,0 +1,78 @@
+/** Reading managedFields (fieldsV1) against objects, pure. */
+import type { KubeObject, ManagedFieldsEntry } from "../core/object-ref.ts";
+
+export type PathSegment = string | number;
+
+/** Managers whose ownership Plumbline takes back so manual edits are reverted (as Flux does). */
+export const TAKEOVER_MANAGERS = ["kubectl", "kubectl-client-side-apply", "kubectl-edit", "kubectl-patch", "kubectl-label", "kubectl-annotate", "kubectl-scale", "kubectl-set", "kubectl-replace", "kubectl-rollout", "before-first-apply"];
+
+export function isTakeoverManager(entry: ManagedFieldsEntry, ourManager: string): boolean {
+  if (!entry.manager || entry.manager === ourManager) return false;
+  if (entry.subresource && entry.subresource !== "") return false;
+  return TAKEOVER_MANAGERS.includes(entry.manager) || (entry.manager.startsWith("kubectl") && entry.operation === "Update");
+}
+
+function matchesKey(fieldKey: string, element: unknown): boolean {
+  if (fieldKey.startsWith("k:")) {
+    try {
+      const key = JSON.parse(fieldKey.slice(2)) as Record<string, unknown>;
+      if (!element || typeof element !== "object") return false;
+      return Object.entries(key).every(([k, v]) => JSON.stringify((element as Record<string, unknown>)[k]) === JSON.stringify(v));
+    } catch {
+      return false;
+    }
+  }
+  if (fieldKey.startsWith("v:")) return fieldKey.slice(2) === JSON.stringify(element);
+  return false;
+}
+
+/** Does this fieldsV1 set cover the given path (evaluated against `obj` to resolve list elements)? */
+export function fieldsCover(fields: Record<string, unknown> | undefined, obj: unknown, path: readonly PathSegment[]): boolean {
+  let node: Record<string, unknown> | undefined = fields;
+  let cur: unknown = obj;
+  for (const seg of path) {
+    if (!node) return false;
+    if (typeof seg === "number") {
+      const el = Array.isArray(cur) ? cur[seg] : undefined;
+      const key: string | undefined = Object.keys(node).find((k) => matchesKey(k, el)) ?? (node[`i:${seg}`] ? `i:${seg}` : undefined);
+      if (!key) return false;
+      node = node[key] as Record<string, unknown> | undefined;
+      cur = el;
+    } else {
+      const next: unknown = node[`f:${seg}`];
+      if (next === undefined) return false;
+      node = next as Record<string, unknown>;
+      cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return true;
+}
+
+/** The manager (and time) that owns a path in the live object, preferring the most specific owner. */
+export function ownerOf(live: KubeObject, path: readonly PathSegment[]): { manager: string | undefined; time: string | undefined } {
+  let best: ManagedFieldsEntry | undefined;
+  for (let len = path.length; len > 0 && !best; len--) {
+    best = (live.metadata.managedFields ?? []).find((e) => !e.subresource && fieldsCover(e.fieldsV1, live, path.slice(0, len)));
+  }
+  return { manager: best?.manager, time: best?.time };
+}
+
+/** Leaf paths recorded in one fieldsV1 set, resolved to readable segments against the live object. */
+export function leafPaths(fields: Record<string, unknown> | undefined, obj: unknown, prefix: PathSegment[] = []): PathSegment[][] {
+  const out: PathSegment[][] = [];
+  if (!fields) return out;
+  const keys = Object.keys(fields).filter((k) => k !== ".");
+  if (keys.length === 0) return [prefix];
+  for (const k of keys) {
+    const sub = fields[k] as Record<string, unknown>;
+    if (k.startsWith("f:")) {
+      const name = k.slice(2);
+      out.push(...leafPaths(sub, obj && typeof obj === "object" ? (obj as Record<string, unknown>)[name] : undefined, [...prefix, name]));
+    } else if (Array.isArray(obj)) {
+      const idx = obj.findIndex((el) => matchesKey(k, el));
+      const i = idx >= 0 ? idx : k.startsWith("i:") ? Number(k.slice(2)) : -1;
+      if (i >= 0) out.push(...leafPaths(sub, obj[i], [...prefix, i]));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,207 @@
+/**
+ * Reconciles one Kustomization: source -> render -> staged apply -> prune -> health -> status.
+ * Never deletes anything when the source, the render or the apply failed, or when a render is
+ * unexpectedly empty.
+ */
+import type { KubeClient } from "../kube/client.ts";
+import { applyObjects, pruneObjects, type ObjectChange } from "../apply/applier.ts";
+import { LiveCache } from "../apply/live-cache.ts";
+import { patchStatus, recordEvent } from "../apply/status-writer.ts";
+import type { KustomizationSpec, KustomizationStatus } from "../core/api-types.ts";
+import { errorMessage, PlumbError } from "../core/errors.ts";
+import type { ChangeAction, EventSink } from "../core/events.ts";
+import { KUSTOMIZATION_API_VERSION, KUSTOMIZE_GROUP, REQUESTED_AT_ANNOTATION, type ConditionReason } from "../core/flux-api.ts";
+import { staleItems, toInventory, fromInventory, type Inventory } from "../core/inventory.ts";
+import { describeRef, refOf, versionOf, type KubeObject } from "../core/object-ref.ts";
+import { render } from "../render/render.ts";
+import type { Decryptor } from "../render/decryptor.ts";
+import { parseGoDuration } from "../source/index.ts";
+import { waitHealthy, type HealthTarget } from "./health-wait.ts";
+import { readAgeKeyTexts, readVariables } from "./kustomization-inputs.ts";
+import { nextStatus, sameStatus } from "./kustomization-status.ts";
+import type { SourceResolver } from "./source-resolver.ts";
+
+export const ALLOW_EMPTY_ANNOTATION = "plumbline.dev/allow-empty";
+
+export type Counts = Record<ChangeAction, number>;
+
+export interface KustomizationResult {
+  name: string;
+  namespace: string;
+  revision: string;
+  ready: boolean;
+  reason: ConditionReason;
+  message: string;
+  changes: Counts;
+  durationMs: number;
+  /** Kustomization objects this one applied (children to reconcile next). */
+  children: KubeObject[];
+  drift: ObjectChange[];
+}
+
+export interface ReconcileDeps {
+  kube: KubeClient;
+  sources: SourceResolver;
+  events: EventSink;
+  liveCaches: Map<string, LiveCache>;
+  renderCache: Map<string, KubeObject[]>;
+  makeDecryptor?: (keys: { source: string; text: string }[]) => Decryptor;
+  /** Transforms applied to rendered objects before apply (the CLI's bootstrap source override). */
+  transform?: (obj: KubeObject) => KubeObject;
+  allowEmpty?: boolean;
+}
+
+function emptyCounts(): Counts {
+  return { created: 0, configured: 0, unchanged: 0, deleted: 0, skipped: 0 };
+}
+
+export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps): Promise<KustomizationResult> {
+  const t0 = Date.now();
+  const name = ks.metadata.name ?? "";
+  const namespace = ks.metadata.namespace ?? "default";
+  const spec = ks["spec"] as KustomizationSpec;
+  const prev = (ks["status"] ?? {}) as KustomizationStatus;
+  const id = `${namespace}/${name}`;
+  const owner = { name, namespace };
+  const counts = emptyCounts();
+  let revision = "";
+  let inventory: Inventory | undefined;
+  let children: KubeObject[] = [];
+  const drift: ObjectChange[] = [];
+  let healthChecked = false;
+  deps.events({ type: "kustomization.started", kustomization: id });
+
+  const finish = async (ready: boolean, reason: ConditionReason, message: string): Promise<KustomizationResult> => {
+    const durationMs = Date.now() - t0;
+    const changed = counts.created + counts.configured + counts.deleted > 0;
+    const status = nextStatus(prev, { ready, reason, message, revision: revision || undefined, inventory, healthChecked, changed, durationMs, generation: ks.metadata.generation, requestedAt: ks.metadata.annotations?.[REQUESTED_AT_ANNOTATION] }, new Date());
+    if (!sameStatus(prev, status)) {
+      await patchStatus(deps.kube, { apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", namespace, name }, status as Record<string, unknown>).catch(() => undefined);
+    }
+    if (!ready) await recordEvent(deps.kube, ks, "Warning", reason, message);
+    else if (changed) await recordEvent(deps.kube, ks, "Normal", "ReconciliationSucceeded", `${message}; ${counts.created} created, ${counts.configured} configured, ${counts.deleted} deleted`);
+    deps.events({ type: "kustomization.done", kustomization: id, ready, reason, message });
+    return { name, namespace, revision, ready, reason, message, changes: counts, durationMs, children, drift };
+  };
+
+  if (spec.suspend) return finish(prev.conditions?.find((c) => c.type === "Ready")?.status === "True", "ReconciliationSucceeded", "suspended");
+  if (spec.sourceRef.kind !== "GitRepository") return finish(false, "ArtifactFailed", `sourceRef kind ${spec.sourceRef.kind} is not supported (only GitRepository)`);
+
+  // 1. Source
+  let sourceDir: string;
+  let digest: string;
+  try {
+    const src = await deps.sources.resolve(spec.sourceRef.namespace ?? namespace, spec.sourceRef.name);
+    revision = src.artifact.revision;
+    sourceDir = src.artifact.dir;
+    digest = src.artifact.digest;
+  } catch (err) {
+    return finish(false, "ArtifactFailed", errorMessage(err));
+  }
+
+  // 2. Render (cached per source digest, build fields and variables)
+  let objects: KubeObject[];
+  try {
+    const variables = await readVariables(deps.kube, namespace, spec);
+    const keys = await readAgeKeyTexts(deps.kube, namespace, spec);
+    const key = JSON.stringify([digest, id, spec.path, spec.targetNamespace, spec.namePrefix, spec.nameSuffix, spec.patches, spec.images, spec.components, spec.commonMetadata, variables, keys?.map((k) => k.source)]);
+    const cached = keys ? undefined : deps.renderCache.get(key);
+    if (cached) objects = structuredClone(cached);
+    else {
+      if (keys && !deps.makeDecryptor) throw new PlumbError("DecryptionFailed", "SOPS decryption is not available in this build");
+      const decryptor = keys && deps.makeDecryptor ? deps.makeDecryptor(keys) : undefined;
+      const t1 = Date.now();
+      const res = await render({ sourceDir, spec, owner, ...(variables ? { variables } : {}), ...(decryptor ? { decryptor } : {}) });
+      objects = res.objects;
+      if (!keys) deps.renderCache.set(key, structuredClone(objects));
+      deps.events({ type: "render.done", kustomization: id, objects: objects.length, durationMs: Date.now() - t1 });
+    }
+    if (deps.transform) objects = objects.map(deps.transform);
+  } catch (err) {
+    const reason: ConditionReason = err instanceof PlumbError ? err.reason : "BuildFailed";
+    return finish(false, reason, errorMessage(err));
+  }
+
+  // 3. Guard against an empty render wiping the cluster
+  const prevItems = fromInventory(prev.inventory);
+  const allowEmpty = deps.allowEmpty || ks.metadata.annotations?.[ALLOW_EMPTY_ANNOTATION] === "true";
+  if (objects.length === 0 && prevItems.length > 0 && !allowEmpty) {
+    return finish(false, "BuildFailed", `render of path "${spec.path ?? "./"}" produced no objects while the inventory holds ${prevItems.length}; refusing to prune them (annotate the Kustomization ${ALLOW_EMPTY_ANNOTATION}: "true" to allow)`);
+  }
+
+  // 4. Apply
+  let cache = deps.liveCaches.get(id);
+  if (!cache) {
+    cache = new LiveCache();
+    deps.liveCaches.set(id, cache);
+  }
+  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache };
+  let changes: ObjectChange[];
+  try {
+    changes = await applyObjects(objects, ctx);
+  } catch (err) {
+    inventory = prev.inventory;
+    return finish(false, "ReconciliationFailed", errorMessage(err));
+  }
+  for (const c of changes) {
+    counts[c.action]++;
+    if (c.drift?.length) drift.push(c);
+  }
+  inventory = toInventory(changes.map((c) => ({ ref: c.ref, version: versionOf(c.apiVersion) })));
+  children = changes.filter((c) => c.ref.group === KUSTOMIZE_GROUP && c.ref.kind === "Kustomization" && c.object).map((c) => c.object as KubeObject);
+
+  // 5. Prune
+  if (spec.prune) {
+    const stale = staleItems(prev.inventory, inventory);
+    try {
+      for (const s of stale.filter((i) => i.ref.group === KUSTOMIZE_GROUP && i.ref.kind === "Kustomization")) {
+        counts.deleted += await collectChildInventory(deps, s.ref.namespace, s.ref.name);
+      }
+      for (const c of await pruneObjects(stale, ctx)) counts[c.action]++;
+    } catch (err) {
+      return finish(false, "PruneFailed", errorMessage(err));
+    }
+  }
+
+  // 6. Health
+  const timeoutMs = parseGoDuration(spec.timeout ?? spec.interval ?? "5m");
+  const targets: HealthTarget[] = [];
+  if (spec.wait) {
+    for (const c of changes) if (c.action !== "skipped") targets.push({ apiVersion: c.apiVersion, kind: c.ref.kind, namespace: c.ref.namespace, name: c.ref.name, ...(c.object ? { object: c.object } : {}) });
+  } else {
+    for (const h of spec.healthChecks ?? []) {
+      const apiVersion = h.apiVersion ?? (await deps.kube.mapper.preferredVersion("", h.kind)) ?? "v1";
+      const obj = await deps.kube.get(apiVersion, h.kind, h.namespace ?? namespace, h.name).catch(() => undefined);
+      targets.push({ apiVersion, kind: h.kind, namespace: h.namespace ?? namespace, name: h.name, ...(obj ? { object: obj } : {}) });
+    }
+  }
+  if (targets.length) {
+    healthChecked = true;
+    try {
+      await waitHealthy(deps.kube, targets, timeoutMs, (pending) => deps.events({ type: "health.progress", kustomization: id, pending }));
+    } catch (err) {
+      return finish(false, "HealthCheckFailed", errorMessage(err));
+    }
+  }
+  for (const c of drift) {
+    const fields = (c.drift ?? []).map((f) => `${f.path}: live ${f.live} (by ${f.manager ?? "unknown"}${f.time ? ` at ${f.time}` : ""}) -> git ${f.desired}`).join("; ");
+    await recordEvent(deps.kube, ks, "Warning", "DriftCorrected", `${describeRef(c.ref)}: ${fields}`);
+  }
+  return finish(true, "ReconciliationSucceeded", `Applied revision: ${revision}`);
+}
+
+/** A Kustomization removed from Git under a pruning parent: delete what its own inventory holds first. */
+async function collectChildInventory(deps: ReconcileDeps, namespace: string, name: string): Promise<number> {
+  const child = await deps.kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", namespace, name).catch(() => undefined);
+  if (!child) return 0;
+  const spec = child["spec"] as KustomizationSpec | undefined;
+  const status = (child["status"] ?? {}) as KustomizationStatus;
+  if (!spec?.prune) return 0;
+  const items = fromInventory(status.inventory);
+  for (const k of items.filter((i) => i.ref.group === KUSTOMIZE_GROUP && i.ref.kind === "Kustomization")) await collectChildInventory(deps, k.ref.namespace, k.ref.name);
+  const ctx = { kube: deps.kube, owner: { name, namespace }, force: false, events: deps.events, cache: new LiveCache() };
+  const deleted = await pruneObjects(items, ctx);
+  return deleted.filter((c) => c.action === "deleted").length;
+}
+
+export { refOf };

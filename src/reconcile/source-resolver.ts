@@ -1,0 +1,82 @@
+/** Fetches GitRepository artifacts for Kustomizations, once per revision per run, and records source status. */
+import type { KubeClient } from "../kube/client.ts";
+import { patchStatus } from "../apply/status-writer.ts";
+import type { GitRepositorySpec } from "../core/api-types.ts";
+import { setCondition, type Condition } from "../core/conditions.ts";
+import { SourceError, errorMessage } from "../core/errors.ts";
+import type { EventSink } from "../core/events.ts";
+import { GIT_REPOSITORY_API_VERSION } from "../core/flux-api.ts";
+import type { KubeObject } from "../core/object-ref.ts";
+import { authFromSecretData, fetchArtifact, parseGoDuration, type FetchedArtifact } from "../source/index.ts";
+
+export interface ResolvedSource {
+  artifact: FetchedArtifact;
+  object: KubeObject;
+}
+
+export class SourceResolver {
+  private readonly kube: KubeClient;
+  private readonly cacheDir: string;
+  private readonly events: EventSink;
+  private readonly inflight = new Map<string, Promise<ResolvedSource>>();
+  /** Overrides applied to matching GitRepository specs (the CLI's --source for the bootstrap source). */
+  readonly overrides = new Map<string, Partial<GitRepositorySpec>>();
+
+  constructor(kube: KubeClient, cacheDir: string, events: EventSink) {
+    this.kube = kube;
+    this.cacheDir = cacheDir;
+    this.events = events;
+  }
+
+  /** Forget fetched revisions so the next resolve fetches again (watch mode polling). */
+  refresh(): void {
+    this.inflight.clear();
+  }
+
+  resolve(namespace: string, name: string): Promise<ResolvedSource> {
+    const key = `${namespace}/${name}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.fetch(namespace, name);
+      this.inflight.set(key, p);
+      p.catch(() => this.inflight.delete(key));
+    }
+    return p;
+  }
+
+  private async fetch(namespace: string, name: string): Promise<ResolvedSource> {
+    const obj = await this.kube.get(GIT_REPOSITORY_API_VERSION, "GitRepository", namespace, name);
+    if (!obj) throw new SourceError(`GitRepository/${namespace}/${name}: not found`);
+    const spec = { ...(obj["spec"] as GitRepositorySpec), ...(this.overrides.get(`${namespace}/${name}`) ?? {}) };
+    const t0 = Date.now();
+    const status = (obj["status"] ?? {}) as { conditions?: Condition[]; artifact?: { revision?: string } };
+    try {
+      let auth;
+      if (spec.secretRef?.name) {
+        const secret = await this.kube.get("v1", "Secret", namespace, spec.secretRef.name);
+        if (!secret) throw new SourceError(`GitRepository/${namespace}/${name}: secret "${spec.secretRef.name}" not found`);
+        auth = authFromSecretData((secret["data"] ?? {}) as Record<string, string>);
+      }
+      const timeoutMs = spec.timeout ? parseGoDuration(spec.timeout) : 60_000;
+      const artifact = await fetchArtifact(spec, { cacheDir: this.cacheDir, ...(auth ? { auth } : {}), timeoutMs });
+      this.events({ type: "source.fetched", source: `GitRepository/${namespace}/${name}`, revision: artifact.revision, durationMs: Date.now() - t0 });
+      if (status.artifact?.revision !== artifact.revision || status.conditions?.find((c) => c.type === "Ready")?.status !== "True") {
+        const msg = `stored artifact for revision '${artifact.revision}'`;
+        let conditions = setCondition(status.conditions ?? [], { type: "Ready", status: "True", reason: "Succeeded", message: msg }, new Date());
+        conditions = setCondition(conditions, { type: "ArtifactInStorage", status: "True", reason: "Succeeded", message: msg }, new Date());
+        conditions = conditions.filter((c) => c.type !== "FetchFailed" && c.type !== "Reconciling" && c.type !== "Stalled");
+        await patchStatus(this.kube, { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", namespace, name }, {
+          observedGeneration: obj.metadata.generation,
+          conditions,
+          artifact: { path: `gitrepository/${namespace}/${name}/${artifact.commit}.tar.gz`, url: `file://${artifact.dir}`, revision: artifact.revision, digest: artifact.digest, lastUpdateTime: artifact.lastUpdateTime, size: artifact.size },
+        });
+      }
+      return { artifact, object: obj };
+    } catch (err) {
+      const message = errorMessage(err);
+      const conditions = setCondition(status.conditions ?? [], { type: "Ready", status: "False", reason: "GitOperationFailed", message }, new Date());
+      await patchStatus(this.kube, { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", namespace, name }, { conditions: setCondition(conditions, { type: "FetchFailed", status: "True", reason: "GitOperationFailed", message }, new Date()) }).catch(() => undefined);
+      throw err instanceof SourceError ? err : new SourceError(message, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/** What render needs from SOPS: the engine passes an implementation bound to the Kustomization's keys. */
+import type { KubeObject } from "../core/object-ref.ts";
+
+export interface Decryptor {
+  /** Decrypts sops-encrypted secretGenerator inputs in a private temp copy of the tree, before kustomize runs. */
+  decryptGeneratorInputs(dir: string): Promise<void>;
+  /** Decrypts one built object if it carries sops metadata or sops-encrypted Secret values; returns it unchanged otherwise. */
+  decryptObject(obj: KubeObject, subject: string): Promise<KubeObject>;
+}
+
+/** True when an object still holds SOPS ciphertext (a `sops` block, or an ENC[...] value in a Secret). */
+export function looksEncrypted(obj: KubeObject): boolean {
+  if (obj["sops"] && typeof obj["sops"] === "object") return true;
+  if (obj.kind !== "Secret") return false;
+  for (const key of ["data", "stringData"] as const) {
+    const m = obj[key] as Record<string, string> | undefined;
+    for (const v of Object.values(m ?? {})) {
+      const text = key === "data" ? Buffer.from(String(v), "base64").toString("utf8") : String(v);
+      if (text.includes("ENC[AES256_GCM,") || /(^|\n)sops:\s*\n|"sops"\s*:\s*\{|sops_version=/.test(text)) return true;
+    }
+  }
+  return false;
+}
