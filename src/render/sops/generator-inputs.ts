@@ -1,0 +1,100 @@
+/** Decrypts, in place, the sops-encrypted files that kustomize secretGenerators read (Flux's DecryptSources). */
+import { lstat, readFile, readdir, realpath, writeFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { parse } from "yaml";
+import { DecryptionError } from "../../core/errors.ts";
+import { decryptFile } from "./sops-file.ts";
+import { formatForKey, markerFor, type SopsFormat } from "./format.ts";
+
+const KUSTOMIZATION_FILES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+const MAX_FILE_SIZE = 5 << 20;
+const MAX_DIRS = 20_000;
+
+async function findKustomizations(root: string): Promise<string[]> {
+  const found: string[] = [];
+  const queue = [root];
+  let seen = 0;
+  while (queue.length > 0) {
+    const dir = queue.shift() as string;
+    if (++seen > MAX_DIRS) throw new DecryptionError(`${root}: too many directories to scan for kustomization files`);
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.isDirectory() && e.name !== ".git") queue.push(join(dir, e.name));
+      else if (e.isFile() && KUSTOMIZATION_FILES.has(e.name)) found.push(join(dir, e.name));
+    }
+  }
+  return found.sort();
+}
+
+function within(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel) && !rel.startsWith(".." + sep));
+}
+
+interface Source {
+  path: string;
+  format: SopsFormat;
+}
+
+function sourcesOf(doc: unknown): Source[] {
+  const out: Source[] = [];
+  if (!doc || typeof doc !== "object") return out;
+  const gens = (doc as Record<string, unknown>)["secretGenerator"];
+  if (!Array.isArray(gens)) return out;
+  for (const gen of gens) {
+    if (!gen || typeof gen !== "object") continue;
+    const g = gen as Record<string, unknown>;
+    for (const f of Array.isArray(g["files"]) ? g["files"] : []) {
+      if (typeof f !== "string") continue;
+      const eq = f.indexOf("=");
+      const key = eq >= 0 ? f.slice(0, eq) : f;
+      out.push({ path: eq >= 0 ? f.slice(eq + 1) : f, format: formatForKey(key) });
+    }
+    const envs = [...(Array.isArray(g["envs"]) ? g["envs"] : []), ...(typeof g["env"] === "string" ? [g["env"]] : [])];
+    for (const e of envs) {
+      if (typeof e !== "string") continue;
+      const f = formatForKey(e);
+      out.push({ path: e, format: f === "binary" ? "dotenv" : f });
+    }
+  }
+  return out;
+}
+
+/**
+ * `dir` must be a private temporary copy of the source tree: files are overwritten with their plaintext.
+ * Paths that leave `dir` (directly or through symlinks) are refused.
+ */
+export async function decryptGeneratorInputs(dir: string, identities: string[]): Promise<void> {
+  const root = await realpath(resolve(dir));
+  const done = new Set<string>();
+  for (const kfile of await findKustomizations(root)) {
+    const kdir = resolve(kfile, "..");
+    let doc: unknown;
+    try {
+      doc = parse(await readFile(kfile, "utf8"));
+    } catch {
+      continue; // kustomize will report the broken file
+    }
+    for (const src of sourcesOf(doc)) {
+      const shown = relative(root, resolve(kdir, src.path)) || src.path;
+      const target = isAbsolute(src.path) ? resolve(src.path) : resolve(kdir, src.path);
+      if (!within(root, target)) throw new DecryptionError(`${relative(root, kfile)}: secretGenerator source ${JSON.stringify(src.path)} is outside the source tree`, relative(root, kfile));
+      let real: string;
+      try {
+        real = await realpath(target);
+      } catch {
+        continue; // missing: kustomize reports it
+      }
+      if (!within(root, real)) throw new DecryptionError(`${relative(root, kfile)}: secretGenerator source ${JSON.stringify(src.path)} resolves outside the source tree`, relative(root, kfile));
+      if (done.has(real)) continue;
+      const st = await lstat(real);
+      if (!st.isFile()) throw new DecryptionError(`${shown}: cannot decrypt, not a regular file`, shown);
+      if (st.size > MAX_FILE_SIZE) throw new DecryptionError(`${shown}: cannot decrypt, file larger than ${MAX_FILE_SIZE} bytes`, shown);
+      const text = await readFile(real, "utf8");
+      if (!text.includes(markerFor(src.format))) continue;
+      const plain = await decryptFile(text, src.format, identities, shown);
+      await writeFile(real, plain, { mode: 0o600 });
+      done.add(real);
+    }
+  }
+}
