@@ -14,7 +14,7 @@ import type { InventoryItem } from "../core/inventory.ts";
 import { compareForPrune, planStages } from "../plan/stages.ts";
 import { dryRunChanges, judgeLive } from "../plan/compare.ts";
 import { driftReport } from "../plan/drift.ts";
-import { LiveCache } from "./live-cache.ts";
+import type { LiveCache } from "./live-cache.ts";
 import { policyOf } from "./object-policy.ts";
 import { takeOverManagedFields } from "./take-ownership.ts";
 

@@ -31,6 +31,8 @@ export interface SyncOptions {
   makeDecryptor?: (keys: { source: string; text: string }[]) => Decryptor;
   allowEmpty?: boolean;
   interval?: string;
+  /** Namespace of the bootstrap GitRepository and Kustomization (default flux-system). */
+  namespace?: string;
 }
 
 export interface SyncReport {
@@ -55,13 +57,14 @@ export async function installCrds(kube: KubeClient): Promise<void> {
   await ensureCrds(kube, fluxCrds());
 }
 
-export function bootstrapObjects(o: Pick<SyncOptions, "url" | "ref" | "path" | "secretRef" | "interval">): { namespace: KubeObject; source: KubeObject; kustomization: KubeObject } {
+export function bootstrapObjects(o: Pick<SyncOptions, "url" | "ref" | "path" | "secretRef" | "interval" | "namespace">): { namespace: KubeObject; source: KubeObject; kustomization: KubeObject } {
+  const ns = o.namespace ?? DEFAULT_NAMESPACE;
   const sourceSpec: GitRepositorySpec = { url: o.url, ref: o.ref, interval: o.interval ?? "1m0s", ...(o.secretRef ? { secretRef: { name: o.secretRef } } : {}) };
   return {
-    namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: DEFAULT_NAMESPACE } },
-    source: { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", metadata: { name: "flux-system", namespace: DEFAULT_NAMESPACE }, spec: sourceSpec },
+    namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+    source: { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", metadata: { name: "flux-system", namespace: ns }, spec: sourceSpec },
     kustomization: {
-      apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", metadata: { name: "flux-system", namespace: DEFAULT_NAMESPACE },
+      apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", metadata: { name: "flux-system", namespace: ns },
       spec: { interval: "10m0s", path: o.path, prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } },
     },
   };
@@ -93,8 +96,9 @@ export async function sync(opts: SyncOptions, state?: EngineState): Promise<Sync
 
 export async function runTree(opts: SyncOptions, st: EngineState, transform: (o: KubeObject) => KubeObject): Promise<KustomizationResult[]> {
   const { kube } = opts;
-  const root = await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", DEFAULT_NAMESPACE, "flux-system");
-  if (!root) throw new Error("Kustomization flux-system/flux-system not found after bootstrap");
+  const ns = opts.namespace ?? DEFAULT_NAMESPACE;
+  const root = await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", ns, "flux-system");
+  if (!root) throw new Error(`Kustomization ${ns}/flux-system not found after bootstrap`);
   const deps = {
     kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, transform,
     ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}), ...(opts.allowEmpty ? { allowEmpty: true } : {}),

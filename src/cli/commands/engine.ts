@@ -41,6 +41,7 @@ const OPTIONS = {
   "cache-dir": { type: "string" },
   "allow-empty": { type: "boolean", default: false },
   verbose: { type: "boolean", short: "v", default: false },
+  namespace: { type: "string", short: "n", default: "flux-system" },
 } as const;
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
@@ -164,11 +165,15 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
   const json = f.output === "json";
   const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stderr, f.verbose);
   const secret = credentialSecret(f, io.env);
-  if (secret) await ensureObject(kube, { apiVersion: "v1", kind: "Namespace", metadata: { name: DEFAULT_NAMESPACE } }).then(() => ensureObject(kube, secret));
+  if (secret) {
+    secret.metadata.namespace = f.namespace ?? DEFAULT_NAMESPACE;
+    await ensureObject(kube, { apiVersion: "v1", kind: "Namespace", metadata: { name: secret.metadata.namespace } }).then(() => ensureObject(kube, secret));
+  }
   const opts: SyncOptions = {
     kube, url, ref, path: f.path ?? "./", cacheDir: cacheDir(f, io.env), events, makeDecryptor: makeSopsDecryptor,
     ...(f["secret-ref"] ? { secretRef: f["secret-ref"] } : secret ? { secretRef: "flux-system" } : {}),
     ...(f["allow-empty"] ? { allowEmpty: true } : {}),
+    namespace: f.namespace ?? DEFAULT_NAMESPACE,
   };
   const state = newEngineState(kube, opts.cacheDir, events);
   const report = await sync(opts, state);

@@ -1,0 +1,73 @@
+/**
+ * `plumb demo`: a local control plane, a Git repository made from examples/, a sync of production, a manual
+ * change reported (field, manager) and corrected, a removal committed and pruned, then everything stopped.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KubeClient } from "../../kube/client.ts";
+import { downLocalCluster, upLocalCluster } from "../../local-cluster/index.ts";
+import { newEngineState, sync, type SyncOptions } from "../../reconcile/sync.ts";
+import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
+import type { CliIo } from "../io.ts";
+import { printEvent, syncTable } from "../printers.ts";
+
+const EXAMPLES = join(import.meta.dirname, "../../../examples");
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=Plumbline Demo", "-c", "user.email=demo@plumbline.invalid", ...args], { cwd, encoding: "utf8" });
+}
+
+export async function runDemo(_args: string[], io: CliIo): Promise<number> {
+  const say = (s: string): void => io.stdout(`\n\x1b[1m== ${s}\x1b[0m\n`);
+  const name = `demo-${process.pid}`;
+  const work = mkdtempSync(join(tmpdir(), "plumbline-demo-"));
+  say("1. Starting a local Kubernetes control plane (etcd, apiserver, controller-manager, scheduler, hollow node)");
+  const cluster = await upLocalCluster({ name, ownerPid: process.pid, log: (l) => io.stdout(l + "\n") });
+  const kube = KubeClient.fromKubeconfig(cluster.state.kubeconfig);
+  try {
+    say("2. Creating a Git repository from examples/");
+    const repo = join(work, "fleet");
+    cpSync(EXAMPLES, repo, { recursive: true });
+    git(repo, "init", "-q", "-b", "main");
+    git(repo, "add", "-A");
+    git(repo, "commit", "-q", "-m", "fleet: production, test and management clusters");
+    io.stdout(`repository ${repo} at ${git(repo, "rev-parse", "--short", "HEAD").trim()}\n`);
+
+    const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stdout);
+    const opts: SyncOptions = { kube, url: repo, ref: { branch: "main" }, path: "clusters/production", cacheDir: join(work, "cache"), events, makeDecryptor: makeSopsDecryptor };
+    const state = newEngineState(kube, opts.cacheDir, events);
+
+    say("3. plumb sync --source <repo> --path clusters/production");
+    let r = await sync(opts, state);
+    io.stdout("\n" + syncTable(r.kustomizations) + `writes: ${r.writes}\n`);
+    if (!r.kustomizations.every((k) => k.ready)) return 1;
+
+    say("4. A second sync of the same revision writes nothing");
+    r = await sync(opts, state);
+    io.stdout(`writes: ${r.writes}\n`);
+
+    say("5. Someone scales a managed Deployment by hand: kubectl scale deployment/web -n apps --replicas=7");
+    io.stdout(execFileSync("kubectl", ["scale", "deployment/web", "-n", "apps", "--replicas=7"], { env: { ...process.env, KUBECONFIG: cluster.state.kubeconfig }, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    r = await sync(opts, state);
+    const web = await kube.get("apps/v1", "Deployment", "apps", "web");
+    io.stdout(`deployment/web replicas now ${(web?.["spec"] as { replicas?: number }).replicas} (from Git)\n`);
+
+    say("6. Commit the removal of an app (apps/base/api.yaml) and sync: it is pruned");
+    git(repo, "rm", "-q", "apps/base/api.yaml");
+    execFileSync("sed", ["-i", "/- api.yaml/d", join(repo, "apps/base/kustomization.yaml")]);
+    git(repo, "commit", "-q", "-am", "apps: retire api");
+    r = await sync(opts, state);
+    io.stdout("\n" + syncTable(r.kustomizations) + `writes: ${r.writes}\n`);
+    const api = await kube.get("apps/v1", "Deployment", "apps", "api");
+    io.stdout(`deployment/api ${api ? "still present" : "deleted from the cluster"}\n`);
+    return r.kustomizations.every((k) => k.ready) && !api ? 0 : 1;
+  } finally {
+    kube.close();
+    say("7. Stopping the control plane");
+    await downLocalCluster(name);
+    rmSync(work, { recursive: true, force: true });
+    io.stdout("done\n");
+  }
+}
