@@ -1,7 +1,8 @@
 /** Shamir secret sharing over GF(2^8) (AES polynomial), compatible with sops' shamir package (from HashiCorp Vault). */
 import { randomBytes } from "node:crypto";
 
-function mul(a: number, b: number): number {
+/** Multiplication in GF(2^8) with the AES polynomial x^8+x^4+x^3+x+1, the field of sops' (Vault's) log/exp tables. */
+export function mul(a: number, b: number): number {
   let r = 0;
   for (let i = 0; i < 8; i++) {
     if (b & 1) r ^= a;
