@@ -9,6 +9,7 @@ import { detectEncryptedFormat, formatForKey } from "./format.ts";
 function fromJs(v: unknown, depth = 0): TreeValue {
   if (depth > 500) throw new DecryptionError("object nesting too deep");
   if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString().replace(/\.\d+Z$/, "Z");
   if (Array.isArray(v)) return v.map((x) => fromJs(x, depth + 1));
   if (typeof v === "object") return new Branch(Object.entries(v as Record<string, unknown>).map(([key, value]) => ({ key, value: fromJs(value, depth + 1) })));
   if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : v;

@@ -91,3 +91,10 @@ test("decryptGeneratorInputs: a wrong key names the file", async (t) => {
   writeFileSync(join(dir, "kustomization.yaml"), "secretGenerator:\n  - name: s\n    envs: [s.env]\n");
   await assert.rejects(decryptGeneratorInputs(dir, [(await newKey()).identity]), (e: unknown) => e instanceof DecryptionError && /^s\.env: no identity matches/.test(e.message) && !e.message.includes("secret-value"));
 });
+
+test("decryptObject accepts metadata whose lastmodified a YAML 1.1 parser turned into a Date", async () => {
+  const obj = parse(fixture("flux-kustomize-controller/secret.age.yaml")) as Record<string, Record<string, unknown>>;
+  (obj["sops"] as Record<string, unknown>)["lastmodified"] = new Date("2021-04-06T09:07:05Z");
+  const out = await decryptObject(obj, parseAgeIdentities(fixture("flux-kustomize-controller/age.txt"), "age.agekey"), "Secret/sops-age");
+  assert.deepEqual(out["stringData"], { secret: "my-sops-age-secret" });
+});
