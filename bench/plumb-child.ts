@@ -1,0 +1,68 @@
+/**
+ * The measured Plumbline process: what `plumb sync [--watch]` does, plus exact counters.
+ * Prints JSON lines on stdout: {type:"synced"} after the one-shot sync, {type:"reconciled"} per watch
+ * reconcile, and {type:"exit"} last, with the HTTP request/write counts and the process's peak RSS.
+ *
+ * usage: node bench/plumb-child.ts --source <repo> --path <dir> --cache-dir <dir> [--watch]   (KUBECONFIG set)
+ */
+import { parseArgs } from "node:util";
+import type { EngineEvent } from "../src/core/events.ts";
+import { KubeClient } from "../src/kube/client.ts";
+import { makeSopsDecryptor } from "../src/reconcile/sops-decryptor.ts";
+import { bootstrapObjects, newEngineState, sync, type SyncOptions } from "../src/reconcile/sync.ts";
+import { watchTree } from "../src/reconcile/watch.ts";
+
+const { values: f } = parseArgs({
+  options: { source: { type: "string" }, path: { type: "string" }, "cache-dir": { type: "string" }, watch: { type: "boolean", default: false } },
+  strict: true,
+});
+
+function emit(line: Record<string, unknown>): void {
+  process.stdout.write(JSON.stringify(line) + "\n");
+}
+
+async function main(): Promise<number> {
+  const kubeconfig = process.env["KUBECONFIG"];
+  if (!f.source || !f.path || !f["cache-dir"] || !kubeconfig) {
+    process.stderr.write("plumb-child: --source, --path, --cache-dir and KUBECONFIG are required\n");
+    return 2;
+  }
+  const kube = KubeClient.fromKubeconfig(kubeconfig);
+  const errors: string[] = [];
+  const events = (e: EngineEvent): void => {
+    if (e.type === "log" && e.level === "error") errors.push(e.message);
+  };
+  const opts: SyncOptions = { kube, url: f.source, ref: { branch: "main" }, path: f.path, cacheDir: f["cache-dir"], events, makeDecryptor: makeSopsDecryptor };
+  try {
+    const state = newEngineState(kube, opts.cacheDir, events);
+    const report = await sync(opts, state);
+    emit({
+      type: "synced",
+      kustomizations: report.kustomizations.map((k) => ({ name: k.name, namespace: k.namespace, ready: k.ready, reason: k.reason, message: k.message, changes: k.changes, durationMs: k.durationMs })),
+      writes: report.writes,
+      durationMs: report.durationMs,
+      requests: kube.http.requests,
+    });
+    if (f.watch) {
+      const ctrl = new AbortController();
+      process.once("SIGTERM", () => ctrl.abort());
+      process.once("SIGINT", () => ctrl.abort());
+      await watchTree(opts, state, bootstrapObjects(opts).source, ctrl.signal, (r) => {
+        emit({ type: "reconciled", trigger: r.trigger, kustomizations: r.kustomizations.map((k) => ({ name: k.name, ready: k.ready, changes: k.changes, durationMs: k.durationMs })) });
+      });
+    }
+    return report.kustomizations.length > 0 && report.kustomizations.every((k) => k.ready) ? 0 : 1;
+  } finally {
+    // maxRSS is in KiB on Linux
+    emit({ type: "exit", requests: kube.http.requests, writes: kube.http.writes, maxRssKiB: process.resourceUsage().maxRSS, errors: errors.slice(0, 5) });
+    kube.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    emit({ type: "error", message: err instanceof Error ? err.message : String(err), maxRssKiB: process.resourceUsage().maxRSS });
+    process.exit(2);
+  },
+);

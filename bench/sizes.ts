@@ -1,0 +1,30 @@
+/** Benchmark sizes: how many objects, namespaces and Kustomizations each case generates. Pure. */
+
+export type SizeName = "small" | "default" | "large";
+
+export interface SizeProfile {
+  name: SizeName;
+  /** Core objects (ConfigMaps, Secrets, Services, Deployments in equal parts) of the initial apply. */
+  objects: number;
+  namespaces: number;
+  customResources: number;
+  /** Measured drift corrections in watch mode. */
+  driftIterations: number;
+  /** ConfigMaps in the watched tree of the drift case. */
+  driftObjects: number;
+  chainLevels: number;
+  chainObjectsPerLevel: number;
+  /** Kustomizations (4 objects each) of the many-Kustomizations case. */
+  manyKustomizations: number;
+}
+
+const PROFILES: Record<SizeName, SizeProfile> = {
+  small: { name: "small", objects: 200, namespaces: 4, customResources: 20, driftIterations: 5, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 40 },
+  default: { name: "default", objects: 1000, namespaces: 20, customResources: 100, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 200 },
+  large: { name: "large", objects: 3000, namespaces: 30, customResources: 300, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 1000 },
+};
+
+export function sizeProfile(name: string): SizeProfile {
+  if (name === "small" || name === "default" || name === "large") return PROFILES[name];
+  throw new Error(`--size ${name}: expected small, default or large`);
+}
