@@ -14,6 +14,7 @@ import type { InventoryItem } from "../core/inventory.ts";
 import { compareForPrune, planStages } from "../plan/stages.ts";
 import { dryRunChanges, judgeLive } from "../plan/compare.ts";
 import { driftReport } from "../plan/drift.ts";
+import { withNativeDefaults } from "../plan/native-defaults.ts";
 import type { LiveCache } from "./live-cache.ts";
 import { policyOf } from "./object-policy.ts";
 import { takeOverManagedFields } from "./take-ownership.ts";
@@ -67,7 +68,8 @@ async function liveOf(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject | 
   return ctx.kube.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "");
 }
 
-async function planObject(ctx: ApplyContext, obj: KubeObject): Promise<Planned> {
+async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Planned> {
+  const obj = withNativeDefaults(rendered);
   const policy = policyOf(obj);
   await normalizeScope(ctx.kube, obj);
   if (policy.reconcileDisabled || policy.ssa === "Ignore") return { kind: "skip", obj };

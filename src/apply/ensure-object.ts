@@ -13,13 +13,33 @@ export async function ensureObject(kube: KubeClient, obj: KubeObject): Promise<K
 
 /** Installs CRDs that are missing (never replaces one already installed, e.g. by Flux) and waits until established. */
 export async function ensureCrds(kube: KubeClient, crds: readonly KubeObject[]): Promise<void> {
-  let installed = false;
+  let changed = false;
   for (const crd of crds) {
     const live = await kube.get(crd.apiVersion, crd.kind, undefined, crd.metadata.name ?? "");
-    if (live) continue;
-    await kube.apply(crd, { fieldManager: FIELD_MANAGER, force: true });
-    await waitForObject(kube, crd.apiVersion, crd.kind, undefined, crd.metadata.name ?? "", (o) => hasCondition(o, "Established"), { timeoutMs: 60_000 });
-    installed = true;
+    if (!live) await kube.apply(crd, { fieldManager: FIELD_MANAGER, force: true });
+    // also when someone else just created it: wait until it is served
+    if (!live || !hasCondition(live, "Established")) {
+      await waitForObject(kube, crd.apiVersion, crd.kind, undefined, crd.metadata.name ?? "", (o) => hasCondition(o, "Established"), { timeoutMs: 60_000 });
+      changed = true;
+    }
   }
-  if (installed) kube.mapper.invalidate();
+  if (changed) kube.mapper.invalidate();
+}
+
+/** Creates the object when missing; leaves an existing one alone (Git owns it after the first sync). */
+export async function createIfMissing(kube: KubeClient, obj: KubeObject): Promise<KubeObject> {
+  const live = await kube.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "");
+  return live ?? kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true });
+}
+
+/** The bootstrap source: created when missing; url, ref and secretRef patched only when they differ. */
+export async function ensureSourceSpec(kube: KubeClient, obj: KubeObject): Promise<KubeObject> {
+  const live = await kube.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "");
+  if (!live) return kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true });
+  const want = obj["spec"] as Record<string, unknown>;
+  const have = (live["spec"] ?? {}) as Record<string, unknown>;
+  const keys = ["url", "ref", "secretRef"];
+  if (keys.every((k) => JSON.stringify(want[k] ?? null) === JSON.stringify(have[k] ?? null))) return live;
+  const patch = Object.fromEntries(keys.map((k) => [k, want[k] ?? null]));
+  return kube.patch(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "", { spec: patch }, "application/merge-patch+json");
 }

@@ -87,7 +87,10 @@ export class KubeHttp {
   private async requestOnce(method: string, path: string, opts: RequestOptions): Promise<KubeResponse> {
     const payload = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body));
     this.requests++;
-    if (method !== "GET" && !path.includes("dryRun=All")) this.writes++;
+    if (method !== "GET" && !path.includes("dryRun=All")) {
+      this.writes++;
+      if (process.env["PLUMBLINE_DEBUG_WRITES"]) process.stderr.write(`[write] ${method} ${path}\n`);
+    }
     const url = new URL(this.conn.server + path);
     const mod = this.isHttps ? https : http;
     const res = await new Promise<KubeResponse>((resolve, reject) => {

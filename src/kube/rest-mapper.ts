@@ -19,7 +19,6 @@ export class RestMapper {
   private byGvk = new Map<string, ResourceMapping>();
   private preferred = new Map<string, string>(); // "group/kind" -> version
   private loaded: Promise<void> | undefined;
-  private lastRefresh = 0;
 
   constructor(http: KubeHttp) {
     this.http = http;
@@ -56,7 +55,6 @@ export class RestMapper {
     }
     for (const m of byGvk.values()) if (m.group === "") preferred.set(`/${m.kind}`, m.version);
     this.preferred = preferred;
-    this.lastRefresh = Date.now();
   }
 
   private ensure(): Promise<void> {
@@ -79,7 +77,9 @@ export class RestMapper {
     const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
     const key = `${group}/${version}/${kind}`;
     let m = this.byGvk.get(key);
-    if (!m && Date.now() - this.lastRefresh > 200) {
+    // a miss may be a CRD established after our last discovery: rediscover, a few times while it settles
+    for (let i = 0; !m && i < 3; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 300));
       this.invalidate();
       await this.ensure();
       m = this.byGvk.get(key);

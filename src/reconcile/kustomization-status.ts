@@ -48,5 +48,14 @@ export function nextStatus(prev: KustomizationStatus, o: Outcome, now: Date): Ku
 
 /** Status equal apart from nothing: skip the write (a no-op reconcile sends no writes). */
 export function sameStatus(a: KustomizationStatus, b: KustomizationStatus): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonical(a) === canonical(b);
+}
+
+/** JSON with object keys sorted, so key order from the API server does not count as a change. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
 }

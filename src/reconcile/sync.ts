@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeClient } from "../kube/client.ts";
 import { patchStatus } from "../apply/status-writer.ts";
-import { ensureCrds, ensureObject } from "../apply/ensure-object.ts";
+import { createIfMissing, ensureCrds, ensureSourceSpec } from "../apply/ensure-object.ts";
 import type { LiveCache } from "../apply/live-cache.ts";
 import type { GitRepositoryRef, GitRepositorySpec, KustomizationStatus } from "../core/api-types.ts";
 import { setCondition } from "../core/conditions.ts";
@@ -87,9 +87,9 @@ export async function sync(opts: SyncOptions, state?: EngineState): Promise<Sync
   const st = state ?? newEngineState(kube, opts.cacheDir, opts.events);
   await installCrds(kube);
   const boot = bootstrapObjects(opts);
-  await ensureObject(kube, boot.namespace);
-  await ensureObject(kube, boot.source);
-  await ensureObject(kube, boot.kustomization);
+  await createIfMissing(kube, boot.namespace);
+  await ensureSourceSpec(kube, boot.source);
+  await createIfMissing(kube, boot.kustomization);
   const report = await runTree(opts, st, bootstrapTransform(boot.source));
   return { kustomizations: report, writes: kube.http.writes - writes0, durationMs: Date.now() - t0 };
 }
