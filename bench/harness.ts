@@ -41,12 +41,14 @@ export interface PlumbRun {
   maxRssKiB: number;
   kustomizations: KustomizationLine[];
   allReady: boolean;
+  /** Requests by method, resource and query keys (see plumb-child.ts). */
+  requestsByKind: Record<string, number>;
 }
 
 const CHILD = join(import.meta.dirname, "plumb-child.ts");
 
 export function childEnv(ctx: BenchContext): NodeJS.ProcessEnv {
-  return { ...process.env, KUBECONFIG: ctx.kubeconfig };
+  return { ...process.env, KUBECONFIG: ctx.kubeconfig, PLUMB_BENCH_TRACE: "1" };
 }
 
 export function plumbArgs(ctx: BenchContext, path: string, watch = false): string[] {
@@ -76,6 +78,7 @@ export async function runPlumbSync(ctx: BenchContext, path: string): Promise<Plu
     maxRssKiB: exit["maxRssKiB"] as number,
     kustomizations,
     allReady: kustomizations.length > 0 && kustomizations.every((k) => k.ready),
+    requestsByKind: (exit["requestsByKind"] as Record<string, number> | undefined) ?? {},
   };
 }
 

@@ -21,6 +21,24 @@ function emit(line: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify(line) + "\n");
 }
 
+/** Counts requests by method, resource collection and query keys (names elided), for finding where requests go. */
+function traceRequests(kube: KubeClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  const original = kube.http.request.bind(kube.http);
+  kube.http.request = (method, path, opts) => {
+    const [p = "", q = ""] = path.split("?");
+    const parts = p.split("/");
+    // /api/v1/namespaces/NS/configmaps/NAME -> keep the resource, drop namespace and object names
+    const nsAt = parts.indexOf("namespaces");
+    const shape = nsAt >= 0 && parts.length > nsAt + 2 ? [...parts.slice(0, nsAt), parts[nsAt + 2], parts.length > nsAt + 3 ? "NAME" : "", ...parts.slice(nsAt + 4)] : parts;
+    const keys = [...new URLSearchParams(q).keys()].join(",");
+    const key = `${method} ${shape.filter(Boolean).join("/")}${keys ? `?${keys}` : ""}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    return original(method, path, opts);
+  };
+  return counts;
+}
+
 async function main(): Promise<number> {
   const kubeconfig = process.env["KUBECONFIG"];
   if (!f.source || !f.path || !f["cache-dir"] || !kubeconfig) {
@@ -28,6 +46,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const kube = KubeClient.fromKubeconfig(kubeconfig);
+  const trace = process.env["PLUMB_BENCH_TRACE"] === "1" ? traceRequests(kube) : undefined;
   const errors: string[] = [];
   const events = (e: EngineEvent): void => {
     if (e.type === "log" && e.level === "error") errors.push(e.message);
@@ -54,7 +73,7 @@ async function main(): Promise<number> {
     return report.kustomizations.length > 0 && report.kustomizations.every((k) => k.ready) ? 0 : 1;
   } finally {
     // maxRSS is in KiB on Linux
-    emit({ type: "exit", requests: kube.http.requests, writes: kube.http.writes, maxRssKiB: process.resourceUsage().maxRSS, errors: errors.slice(0, 5) });
+    emit({ type: "exit", requests: kube.http.requests, writes: kube.http.writes, maxRssKiB: process.resourceUsage().maxRSS, errors: errors.slice(0, 5), ...(trace ? { requestsByKind: Object.fromEntries([...trace].sort((a, b) => b[1] - a[1])) } : {}) });
     kube.close();
   }
 }

@@ -156,6 +156,21 @@ export function markdownReport(r: Results): string {
   ];
   if (r.drift) lines.push(`Drift latencies (ms): ${r.drift.latenciesMs.join(", ")}`, "");
   if (r.initialApply) lines.push(`kubectl initial apply split: CRD ${formatMs(r.initialApply.kubectl.crdMs)}, wait ${formatMs(r.initialApply.kubectl.waitMs)}, rest ${formatMs(r.initialApply.kubectl.restMs)}.`, "");
+  const byKind = r.initialApply?.plumb.requestsByKind;
+  if (byKind && Object.keys(byKind).length) {
+    // group per-resource shapes by method and query keys: GET, dry-run apply, apply, discovery...
+    const groups = new Map<string, number>();
+    for (const [k, v] of Object.entries(byKind)) {
+      const [method = "", rest = ""] = k.split(" ");
+      const query = rest.includes("?") ? `?${rest.split("?")[1]}` : "";
+      const kind = /^(api\/v1|apis\/[^/]+\/[^/]+)$/.test(rest) || rest === "apis" ? "discovery"
+        : method !== "GET" || /\/NAME(\?|$)/.test(rest) ? "object"
+          : rest.includes("labelSelector") ? "list" : "cluster-scoped object or list";
+      const key = `${method} ${kind}${query}`;
+      groups.set(key, (groups.get(key) ?? 0) + v);
+    }
+    lines.push("Plumbline's requests in case 1, by shape:", "", markdownTable(["Request", "Count"], [...groups].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, String(v)])));
+  }
   const errs = Object.entries(r.errors);
   if (errs.length) {
     lines.push("## Errors", "");

@@ -120,7 +120,10 @@ async function main(): Promise<number> {
       writeFileSync(join(dir, "latest.json"), jsonReport(results));
       log(`[bench] wrote ${join(dir, "latest.md")} and latest.json`);
     } else {
-      log("[bench] partial run (--cases): bench/results not written");
+      const dir = join(import.meta.dirname, "results");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "partial.json"), jsonReport(results));
+      log(`[bench] partial run (--cases): wrote ${join(dir, "partial.json")} only (not committed)`);
     }
     return Object.keys(results.errors).length ? 1 : 0;
   } finally {

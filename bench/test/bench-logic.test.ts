@@ -79,7 +79,7 @@ test("ratioText says faster or slower from durations", () => {
 });
 
 test("summaryRows judges targets from the measured numbers and shows errors", () => {
-  const plumb = { wallMs: 1000, syncMs: 800, writes: 0, requests: 10, maxRssKiB: 200 * 1024, kustomizations: [], allReady: true };
+  const plumb = { wallMs: 1000, syncMs: 800, writes: 0, requests: 10, maxRssKiB: 200 * 1024, kustomizations: [], allReady: true, requestsByKind: {} };
   const r: Results = {
     size: "default", totalMs: 1, errors: { "3. Drift correction": "boom" },
     machine: { cpus: 2, cpuModel: "x", memoryGiB: 1, os: "linux", node: "v24", kubernetes: "v1.20.2", kubectl: "v1", date: "d" },
