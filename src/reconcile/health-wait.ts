@@ -1,7 +1,7 @@
 /** Waits until objects are healthy (kstatus rules) using one list+watch per kind and namespace; no polling. */
 import type { KubeClient } from "../kube/client.ts";
 import { HealthError } from "../core/errors.ts";
-import { describeObject, inventoryId, refOf, type KubeObject } from "../core/object-ref.ts";
+import type { KubeObject } from "../core/object-ref.ts";
 import { computeHealth, describeUnhealthy, type HealthResult } from "../health/index.ts";
 
 export interface HealthTarget {
@@ -14,11 +14,12 @@ export interface HealthTarget {
 }
 
 export async function waitHealthy(kube: KubeClient, targets: readonly HealthTarget[], timeoutMs: number, onProgress?: (pending: string[]) => void): Promise<void> {
+  // Objects are watched per (apiVersion, kind, namespace); within that group the name identifies one.
+  const keyOf = (apiVersion: string, kind: string, namespace: string, name: string): string => `${apiVersion}|${kind}|${namespace}|${name}`;
   const state = new Map<string, { subject: string; result: HealthResult; target: HealthTarget }>();
   for (const t of targets) {
     const subject = t.namespace ? `${t.kind}/${t.namespace}/${t.name}` : `${t.kind}/${t.name}`;
-    const id = inventoryId({ group: t.apiVersion.includes("/") ? t.apiVersion.split("/")[0] as string : "", kind: t.kind, namespace: t.namespace, name: t.name });
-    state.set(id, { subject, target: t, result: t.object ? computeHealth(t.object) : { status: "NotFound", message: `${subject}: not found` } });
+    state.set(keyOf(t.apiVersion, t.kind, t.namespace, t.name), { subject, target: t, result: t.object ? computeHealth(t.object) : { status: "NotFound", message: `${subject}: not found` } });
   }
   const pending = (): string[] => [...state.values()].filter((s) => s.result.status !== "Current").map((s) => s.subject);
   const failed = (): boolean => [...state.values()].some((s) => s.result.status === "Failed");
@@ -51,11 +52,11 @@ export async function waitHealthy(kube: KubeClient, targets: readonly HealthTarg
           while (!ctrl.signal.aborted) {
             const list = await kube.list(apiVersion, kind, namespace ? { namespace } : {});
             const names = new Set(members.map((m) => m.name));
-            for (const m of members) update(list.items.find((o) => o.metadata.name === m.name), inventoryId(refOf({ ...(m.object ?? {}), apiVersion, kind, metadata: { name: m.name, namespace: m.namespace } } as KubeObject)));
+            for (const m of members) update(list.items.find((o) => o.metadata.name === m.name), keyOf(apiVersion, kind, namespace, m.name));
             check();
             await kube.watch(apiVersion, kind, { ...(namespace ? { namespace } : {}), resourceVersion: list.resourceVersion, signal: ctrl.signal, timeoutSeconds: 60 }, (e) => {
               if (e.type === "BOOKMARK" || e.type === "ERROR" || !names.has(e.object.metadata.name ?? "")) return;
-              update(e.type === "DELETED" ? undefined : e.object, inventoryId(refOf(e.object)));
+              update(e.type === "DELETED" ? undefined : e.object, keyOf(apiVersion, kind, namespace, e.object.metadata.name ?? ""));
               check();
             });
           }
@@ -67,8 +68,4 @@ export async function waitHealthy(kube: KubeClient, targets: readonly HealthTarg
     if (timer) clearTimeout(timer);
     ctrl.abort();
   }
-}
-
-export function describeTarget(t: HealthTarget): string {
-  return t.object ? describeObject(t.object) : `${t.kind}/${t.namespace ? t.namespace + "/" : ""}${t.name}`;
 }

@@ -12,7 +12,7 @@ import { errorMessage, PlumbError } from "../core/errors.ts";
 import type { ChangeAction, EventSink } from "../core/events.ts";
 import { KUSTOMIZATION_API_VERSION, KUSTOMIZE_GROUP, REQUESTED_AT_ANNOTATION, type ConditionReason } from "../core/flux-api.ts";
 import { staleItems, toInventory, fromInventory, type Inventory } from "../core/inventory.ts";
-import { describeRef, refOf, versionOf, type KubeObject } from "../core/object-ref.ts";
+import { describeRef, versionOf, type KubeObject } from "../core/object-ref.ts";
 import { render } from "../render/render.ts";
 import type { Decryptor } from "../render/decryptor.ts";
 import { parseGoDuration } from "../source/index.ts";
@@ -204,4 +204,3 @@ async function collectChildInventory(deps: ReconcileDeps, namespace: string, nam
   return deleted.filter((c) => c.action === "deleted").length;
 }
 
-export { refOf };

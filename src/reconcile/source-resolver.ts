@@ -19,8 +19,6 @@ export class SourceResolver {
   private readonly cacheDir: string;
   private readonly events: EventSink;
   private readonly inflight = new Map<string, Promise<ResolvedSource>>();
-  /** Overrides applied to matching GitRepository specs (the CLI's --source for the bootstrap source). */
-  readonly overrides = new Map<string, Partial<GitRepositorySpec>>();
 
   constructor(kube: KubeClient, cacheDir: string, events: EventSink) {
     this.kube = kube;
@@ -47,7 +45,7 @@ export class SourceResolver {
   private async fetch(namespace: string, name: string): Promise<ResolvedSource> {
     const obj = await this.kube.get(GIT_REPOSITORY_API_VERSION, "GitRepository", namespace, name);
     if (!obj) throw new SourceError(`GitRepository/${namespace}/${name}: not found`);
-    const spec = { ...(obj["spec"] as GitRepositorySpec), ...(this.overrides.get(`${namespace}/${name}`) ?? {}) };
+    const spec = obj["spec"] as GitRepositorySpec;
     const t0 = Date.now();
     const status = (obj["status"] ?? {}) as { conditions?: Condition[]; artifact?: { revision?: string } };
     try {

@@ -86,9 +86,8 @@ export async function render(input: RenderInput): Promise<RenderResult> {
 function prepareKustomization(dir: string, root: string, spec: KustomizationSpec): void {
   const existing = findKustomizationFile(dir);
   const base = existing ? readKustomization(existing, root) : { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: generateResources(dir, root) };
-  const amended = amendKustomization(base, spec);
-  const target = existing ?? join(dir, "kustomization.yaml");
-  if (!existing || amended !== base) writeFileSync(target, stringify(amended), { mode: 0o600 });
+  // the tree is a private copy: write the amended (or generated) file in place
+  writeFileSync(existing ?? join(dir, "kustomization.yaml"), stringify(amendKustomization(base, spec)), { mode: 0o600 });
 }
 
 /** Every local path any reachable kustomization refers to stays inside the repository, and every YAML resource parses. */

@@ -5,13 +5,14 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { diffObjects, LiveCache, ensureObject } from "../../apply/index.ts";
-import type { GitRepositoryRef, KustomizationStatus } from "../../core/api-types.ts";
+import type { GitRepositoryRef, KustomizationSpec, KustomizationStatus } from "../../core/api-types.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { DEFAULT_NAMESPACE, KUSTOMIZATION_API_VERSION } from "../../core/flux-api.ts";
 import { staleItems, toInventory } from "../../core/inventory.ts";
 import { describeRef, versionOf, type KubeObject } from "../../core/object-ref.ts";
 import { KubeClient } from "../../kube/client.ts";
 import { render } from "../../render/render.ts";
+import type { Decryptor } from "../../render/decryptor.ts";
 import { bootstrapObjects, newEngineState, sync, type SyncOptions } from "../../reconcile/sync.ts";
 import { watchTree } from "../../reconcile/watch.ts";
 import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
@@ -104,14 +105,27 @@ export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: str
   }
 }
 
-async function runBuild(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+const ROOT_OWNER = { name: "flux-system", namespace: DEFAULT_NAMESPACE };
+
+/** The spec of the root Kustomization `flux-system` for a path, as `plumb sync` creates it. */
+function rootSpec(path: string): KustomizationSpec {
+  return { sourceRef: { kind: "GitRepository", name: "flux-system" }, path, interval: "10m", prune: true };
+}
+
+/** Fetches the source and renders the path the way sync's root Kustomization would (build and diff). */
+async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, decryptor?: Decryptor): Promise<{ revision: string; objects: KubeObject[] }> {
   const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
-  const res = await render({ sourceDir: art.dir, spec: { sourceRef: { kind: "GitRepository", name: "flux-system" }, path: f.path ?? "./", interval: "10m", prune: true }, owner: { name: "flux-system", namespace: DEFAULT_NAMESPACE } });
+  const res = await render({ sourceDir: art.dir, spec: rootSpec(f.path ?? "./"), owner: ROOT_OWNER, ...(decryptor ? { decryptor } : {}) });
+  return { revision: art.revision, objects: res.objects };
+}
+
+async function runBuild(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+  const res = await renderSource(url, ref, f, io);
   for (const o of res.objects) {
     const shown = o.kind === "Secret" ? maskSecret(o) : o;
     io.stdout("---\n" + stringify(shown, { lineWidth: 0 }));
   }
-  io.stderr(`# ${res.objects.length} objects from ${art.revision}\n`);
+  io.stderr(`# ${res.objects.length} objects from ${res.revision}\n`);
   return 0;
 }
 
@@ -126,10 +140,8 @@ function maskSecret(o: KubeObject): KubeObject {
 
 async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
   try {
-    const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
-    const owner = { name: "flux-system", namespace: DEFAULT_NAMESPACE };
-    const res = await render({ sourceDir: art.dir, spec: { sourceRef: { kind: "GitRepository", name: "flux-system" }, path: f.path ?? "./", interval: "10m", prune: true }, owner, ...(await diffDecryptor(kube)) });
-    const changes = await diffObjects(res.objects, { kube, owner, force: false, events: () => {}, cache: new LiveCache() });
+    const res = await renderSource(url, ref, f, io, await diffDecryptor(kube));
+    const changes = await diffObjects(res.objects, { kube, owner: ROOT_OWNER, force: false, events: () => {}, cache: new LiveCache() });
     let changed = 0;
     for (const c of changes) {
       if (c.error) io.stdout(`✖ ${describeRef(c.ref)}: ${c.error}\n`);
@@ -147,7 +159,7 @@ async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
       io.stdout(`- ${describeRef(s.ref)} (deleted)\n`);
       changed++;
     }
-    io.stderr(`# ${changed} change${changed === 1 ? "" : "s"} against ${art.revision}\n`);
+    io.stderr(`# ${changed} change${changed === 1 ? "" : "s"} against ${res.revision}\n`);
     return changed ? 1 : 0;
   } catch (err) {
     io.stderr(`plumb diff: ${errorMessage(err)}\n`);
@@ -156,9 +168,9 @@ async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
 }
 
 /** diff decrypts with the keys sync would use: the `*.agekey` entries of Secret flux-system/sops-age, when present. */
-async function diffDecryptor(kube: KubeClient): Promise<{ decryptor?: ReturnType<typeof makeSopsDecryptor> }> {
-  const keys = await readAgeKeyTexts(kube, DEFAULT_NAMESPACE, { sourceRef: { kind: "GitRepository", name: "flux-system" }, interval: "10m", prune: true, decryption: { provider: "sops", secretRef: { name: "sops-age" } } }).catch(() => undefined);
-  return keys?.length ? { decryptor: makeSopsDecryptor(keys) } : {};
+async function diffDecryptor(kube: KubeClient): Promise<Decryptor | undefined> {
+  const keys = await readAgeKeyTexts(kube, DEFAULT_NAMESPACE, { ...rootSpec("./"), decryption: { provider: "sops", secretRef: { name: "sops-age" } } }).catch(() => undefined);
+  return keys?.length ? makeSopsDecryptor(keys) : undefined;
 }
 
 async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
