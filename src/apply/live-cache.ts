@@ -8,6 +8,8 @@ import { inventoryId, refOf, type KubeObject, type ObjectRef } from "../core/obj
 export class LiveCache {
   private readonly objects = new Map<string, KubeObject>();
   private readonly listed = new Set<string>();
+  /** Set by watch mode once watches keep this cache current; otherwise each reconcile re-lists. */
+  fedByWatch = false;
 
   has(kindKey: string): boolean {
     return this.listed.has(kindKey);

@@ -135,6 +135,8 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
     cache = new LiveCache();
     deps.liveCaches.set(id, cache);
   }
+  // Without watches the cache may be stale (a manual change since the last reconcile): list afresh.
+  if (!cache.fedByWatch) cache.reset();
   const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache };
   let changes: ObjectChange[];
   try {

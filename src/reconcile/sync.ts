@@ -85,6 +85,7 @@ export async function sync(opts: SyncOptions, state?: EngineState): Promise<Sync
   const { kube } = opts;
   const writes0 = kube.http.writes;
   const st = state ?? newEngineState(kube, opts.cacheDir, opts.events);
+  st.sources.refresh(); // a new run fetches every source again
   await installCrds(kube);
   const boot = bootstrapObjects(opts);
   await createIfMissing(kube, boot.namespace);

@@ -46,6 +46,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
   const ensureWatches = (): void => {
     for (const [ksId, cache] of st.liveCaches) {
       const [ns, name] = ksId.split("/") as [string, string];
+      cache.fedByWatch = true;
       for (const k of cache.kinds()) {
         const key = `${ksId}|${k.apiVersion}/${k.kind}`;
         if (watches.has(key)) continue;
@@ -56,6 +57,13 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
         const loop = async (): Promise<void> => {
           while (!ctrl.signal.aborted) {
             const list = await kube.list(k.apiVersion, k.kind, { labelSelector: selector });
+            // changes made before this (re)list, e.g. while the watch reconnected
+            const stale = list.items.filter((o) => {
+              const known = cache.get(refOf(o));
+              return known !== undefined && known.metadata.resourceVersion !== o.metadata.resourceVersion;
+            });
+            for (const o of stale) cache.put(o);
+            if (stale.length) reconcileOne(ksId);
             await kube.watch(k.apiVersion, k.kind, { labelSelector: selector, resourceVersion: list.resourceVersion, signal: ctrl.signal, timeoutSeconds: 300 }, (e) => {
               if (e.type === "BOOKMARK" || e.type === "ERROR") return;
               const known = cache.get(refOf(e.object));

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { KUSTOMIZATION_API_VERSION } from "../../src/core/flux-api.ts";
+import { newEngineState, sync } from "../../src/reconcile/sync.ts";
 import { createRepo } from "../support/git-repo.ts";
 import { freshNamespace, testKube, testKubeconfig } from "../support/cluster.ts";
 import { configMapYaml, deploymentYaml, kustomizationYaml, syncOnce } from "../support/engine.ts";
@@ -199,4 +201,28 @@ test("a path escaping the repository is refused", async (t) => {
   assert.equal(run.byName("app").reason, "InvalidPath");
   assert.match(run.byName("app").message, /leaves the repository/);
   assert.equal(run.byName("link").ready, false);
+});
+
+test("syncs sharing one engine state see a manual change and a new commit", async (t) => {
+  const kube = testKube();
+  t.after(() => kube.close());
+  const ns = await freshNamespace(kube, t, "shared");
+  const repo = await createRepo({
+    "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
+    "apps/web.yaml": deploymentYaml("web", ns, 1),
+    "apps/cm.yaml": configMapYaml("settings", ns, { v: "1" }),
+  });
+  t.after(() => repo.remove());
+  const opts = { kube, url: repo.dir, ref: { branch: "main" }, path: "clusters/c", namespace: ns, cacheDir: mkdtempSync(join(tmpdir(), "plumbline-shared-")), events: () => {} };
+  t.after(() => rmSync(opts.cacheDir, { recursive: true, force: true }));
+  const state = newEngineState(kube, opts.cacheDir, opts.events);
+  await sync(opts, state);
+  execFileSync("kubectl", ["scale", "deployment/web", "-n", ns, "--replicas=4"], { env: { ...process.env, KUBECONFIG: testKubeconfig() }, stdio: "pipe" });
+  const corrected = await sync(opts, state);
+  assert.equal(corrected.kustomizations.find((k) => k.name === "app")?.changes.configured, 1);
+  assert.equal(((await kube.get("apps/v1", "Deployment", ns, "web"))?.["spec"] as { replicas: number }).replicas, 1);
+  await repo.commit({ "apps/cm.yaml": null });
+  const pruned = await sync(opts, state);
+  assert.equal(pruned.kustomizations.find((k) => k.name === "app")?.changes.deleted, 1);
+  assert.equal(await kube.get("v1", "ConfigMap", ns, "settings"), undefined);
 });
