@@ -11,7 +11,7 @@ import type { LiveCache } from "../apply/live-cache.ts";
 import type { GitRepositoryRef, GitRepositorySpec, KustomizationStatus } from "../core/api-types.ts";
 import { setCondition } from "../core/conditions.ts";
 import type { EventSink } from "../core/events.ts";
-import { DEFAULT_NAMESPACE, GIT_REPOSITORY_API_VERSION, KUSTOMIZATION_API_VERSION } from "../core/flux-api.ts";
+import { DEFAULT_NAMESPACE, GIT_REPOSITORY_API_VERSION, KUSTOMIZATION_API_VERSION, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/flux-api.ts";
 import type { KubeObject } from "../core/object-ref.ts";
 import type { Decryptor } from "../render/decryptor.ts";
 import { fluxCrds } from "./flux-crds.ts";
@@ -57,17 +57,29 @@ export async function installCrds(kube: KubeClient): Promise<void> {
   await ensureCrds(kube, fluxCrds());
 }
 
+/**
+ * The objects `flux bootstrap` would have put in place. They carry the labels the root Kustomization's render gives
+ * them, so the first apply of the same objects from Git finds them already ours (no takeover of a
+ * `before-first-apply` entry on the next run, no false drift on labels).
+ */
 export function bootstrapObjects(o: Pick<SyncOptions, "url" | "ref" | "path" | "secretRef" | "interval" | "namespace">): { namespace: KubeObject; source: KubeObject; kustomization: KubeObject } {
   const ns = o.namespace ?? DEFAULT_NAMESPACE;
+  const labels = { [OWNER_NAME_LABEL]: "flux-system", [OWNER_NAMESPACE_LABEL]: ns };
   const sourceSpec: GitRepositorySpec = { url: o.url, ref: o.ref, interval: o.interval ?? "1m0s", ...(o.secretRef ? { secretRef: { name: o.secretRef } } : {}) };
   return {
-    namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
-    source: { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", metadata: { name: "flux-system", namespace: ns }, spec: sourceSpec },
+    namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels } },
+    source: { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", metadata: { name: "flux-system", namespace: ns, labels }, spec: sourceSpec },
     kustomization: {
-      apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", metadata: { name: "flux-system", namespace: ns },
-      spec: { interval: "10m0s", path: o.path, prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } },
+      apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", metadata: { name: "flux-system", namespace: ns, labels },
+      spec: { interval: "10m0s", path: bootstrapPath(o.path), prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } },
     },
   };
+}
+
+/** Paths as `flux bootstrap` writes them into gotk-sync.yaml: `./clusters/production`. */
+export function bootstrapPath(path: string): string {
+  const p = path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return p === "" || p === "." ? "./" : `./${p}`;
 }
 
 /** The CLI's --source is the truth for the bootstrap source: the copy in Git (often a placeholder URL) does not override it. */
