@@ -27,6 +27,11 @@ export class LiveCache {
     this.objects.delete(inventoryId(ref));
   }
 
+  /** The cached objects of one apiVersion/kind (watch mode compares them with a relist). */
+  objectsOf(apiVersion: string, kind: string): KubeObject[] {
+    return [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind);
+  }
+
   /** Lists each apiVersion/kind not listed yet with the owner selector. Kinds the server does not know yet are skipped. */
   async prime(kube: KubeClient, kinds: readonly { apiVersion: string; kind: string }[], labelSelector: string): Promise<void> {
     const todo = kinds.filter((k) => !this.listed.has(`${k.apiVersion}/${k.kind}`));

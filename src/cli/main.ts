@@ -7,14 +7,24 @@ const USAGE = `plumb: GitOps for Kubernetes, speaking Flux's v1 API
 usage:
   plumb build --source <url|path> [--branch|--tag|--semver|--commit X] --path <dir>
   plumb diff  --source <url|path> [ref flags] --path <dir>        exit 0 no change, 1 changes, 2 error
-  plumb sync  --source <url|path> [ref flags] --path <dir> [--watch] [-o table|json]
+  plumb sync  --source <url|path> [ref flags] --path <dir> [-o table|json]
+              [--watch [--interval 1m0s] [--watch-duration SECONDS]]   keep reconciling: sources polled at their
+                                                                 interval, drift corrected through watches
   plumb demo                                                      local control plane + example repo
   plumb local up|down|status                                      a real control plane on loopback
   plumb sops encrypt|decrypt FILE [--in-place]
+
+build, diff and sync also take: [--namespace flux-system] [--kubeconfig F] [--context C]
+  [--secret-ref NAME | --username U --password-env VAR | --private-key-file F --known-hosts-file F]
+  [--cache-dir D] [--allow-empty] [-v]
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd && cmd !== "sops" && (rest.includes("--help") || rest.includes("-h"))) {
+    io.stdout(USAGE);
+    return 0;
+  }
   switch (cmd) {
     case "local":
       return (await import("./commands/local.ts")).runLocalCommand(rest, io);

@@ -19,6 +19,8 @@ export class SourceResolver {
   private readonly cacheDir: string;
   private readonly events: EventSink;
   private readonly inflight = new Map<string, Promise<ResolvedSource>>();
+  /** spec.interval of every source fetched so far, by "namespace/name" (watch mode polls each at its own). */
+  private readonly intervals = new Map<string, number>();
 
   constructor(kube: KubeClient, cacheDir: string, events: EventSink) {
     this.kube = kube;
@@ -26,9 +28,15 @@ export class SourceResolver {
     this.events = events;
   }
 
-  /** Forget fetched revisions so the next resolve fetches again (watch mode polling). */
-  refresh(): void {
-    this.inflight.clear();
+  /** Forget fetched revisions so the next resolve fetches again: all of them, or the given "namespace/name" keys. */
+  refresh(keys?: Iterable<string>): void {
+    if (!keys) return this.inflight.clear();
+    for (const k of keys) this.inflight.delete(k);
+  }
+
+  /** Sources fetched so far with their polling interval in ms. */
+  known(): { key: string; intervalMs: number }[] {
+    return [...this.intervals].map(([key, intervalMs]) => ({ key, intervalMs }));
   }
 
   resolve(namespace: string, name: string): Promise<ResolvedSource> {
@@ -46,6 +54,7 @@ export class SourceResolver {
     const obj = await this.kube.get(GIT_REPOSITORY_API_VERSION, "GitRepository", namespace, name);
     if (!obj) throw new SourceError(`GitRepository/${namespace}/${name}: not found`);
     const spec = obj["spec"] as GitRepositorySpec;
+    this.intervals.set(`${namespace}/${name}`, pollInterval(spec.interval));
     const t0 = Date.now();
     const status = (obj["status"] ?? {}) as { conditions?: Condition[]; artifact?: { revision?: string } };
     try {
@@ -76,5 +85,14 @@ export class SourceResolver {
       await patchStatus(this.kube, { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", namespace, name }, { conditions: setCondition(conditions, { type: "FetchFailed", status: "True", reason: "GitOperationFailed", message }, new Date()) }).catch(() => undefined);
       throw err instanceof SourceError ? err : new SourceError(message, { cause: err });
     }
+  }
+}
+
+/** A source's polling interval: spec.interval, at least one second; Flux's 1m when unset or unreadable. */
+export function pollInterval(interval: string | undefined): number {
+  try {
+    return Math.max(1000, interval ? parseGoDuration(interval) : 60_000);
+  } catch {
+    return 60_000;
   }
 }

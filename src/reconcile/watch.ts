@@ -1,23 +1,43 @@
 /**
- * Watch mode: sources are polled at their interval, and every managed object is watched (one watch per kind,
- * filtered by owner labels) so a manual change is corrected within seconds, not at the next interval.
+ * Watch mode: each source is polled at its own spec.interval, and every managed object is watched (one watch per
+ * kind and Kustomization, filtered by owner labels) so a manual change is corrected within seconds, not at the next
+ * interval.
  */
-import type { EngineEvent } from "../core/events.ts";
+import { errorMessage } from "../core/errors.ts";
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, KUSTOMIZATION_API_VERSION } from "../core/flux-api.ts";
 import { refOf, type KubeObject } from "../core/object-ref.ts";
-import { parseGoDuration } from "../source/index.ts";
+import type { LiveCache } from "../apply/live-cache.ts";
+import { isDesiredStateChange } from "../plan/watched-change.ts";
 import { reconcileKustomization, type KustomizationResult } from "./reconcile-kustomization.ts";
+import { dueSources, nextWake } from "./poll-schedule.ts";
 import { bootstrapTransform, runTree, type EngineState, type SyncOptions } from "./sync.ts";
 
 export interface WatchReport {
   kustomizations: KustomizationResult[];
+  /** "interval": a source poll (new revision or not); "drift": a watched object changed or was deleted. */
   trigger: "interval" | "drift";
+}
+
+const COALESCE_MS = 20;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSource: KubeObject, signal: AbortSignal, onReconciled: (r: WatchReport) => void): Promise<void> {
   const { kube } = opts;
   const transform = bootstrapTransform(bootstrapSource);
-  const intervalMs = parseGoDuration(opts.interval ?? "1m");
   const watches = new Map<string, AbortController>(); // "ksId|apiVersion/kind"
   const pending = new Map<string, NodeJS.Timeout>();
   let busy: Promise<unknown> = Promise.resolve();
@@ -26,6 +46,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
     busy = p.catch(() => undefined);
     return p;
   };
+  const logError = (err: unknown): void => opts.events({ type: "log", level: "error", message: errorMessage(err) });
   const deps = { kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, transform, ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}) };
 
   const reconcileOne = (ksId: string): void => {
@@ -39,13 +60,55 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
         if (!ks || signal.aborted) return;
         const r = await reconcileKustomization(ks, deps);
         onReconciled({ kustomizations: [r], trigger: "drift" });
-      }).catch((err: unknown) => opts.events({ type: "log", level: "error", message: String(err) }));
-    }, 20));
+      }).catch(logError);
+    }, COALESCE_MS));
+  };
+
+  /** One kind of one Kustomization's objects: list, then watch from there; relist after a disconnect, with backoff on errors. */
+  const watchKind = async (ksId: string, cache: LiveCache, apiVersion: string, kind: string, ctrl: AbortController): Promise<void> => {
+    const [ns, name] = ksId.split("/") as [string, string];
+    const selector = `${OWNER_NAME_LABEL}=${name},${OWNER_NAMESPACE_LABEL}=${ns}`;
+    let backoff = BACKOFF_MIN_MS;
+    while (!ctrl.signal.aborted) {
+      try {
+        const list = await kube.list(apiVersion, kind, { labelSelector: selector });
+        // changes made before this (re)list, e.g. while the watch reconnected
+        const listed = new Set(list.items.map((o) => inventoryKey(o)));
+        let drifted = false;
+        for (const o of list.items) {
+          const known = cache.get(refOf(o));
+          if (!known || known.metadata.resourceVersion === o.metadata.resourceVersion) continue;
+          drifted ||= isDesiredStateChange(known, o);
+          cache.put(o);
+        }
+        for (const o of cache.objectsOf(apiVersion, kind).filter((c) => !listed.has(inventoryKey(c)))) {
+          cache.remove(refOf(o));
+          drifted = true;
+        }
+        if (drifted) reconcileOne(ksId);
+        await kube.watch(apiVersion, kind, { labelSelector: selector, resourceVersion: list.resourceVersion, signal: ctrl.signal, timeoutSeconds: 300 }, (e) => {
+          if (e.type === "BOOKMARK" || e.type === "ERROR") return;
+          const known = cache.get(refOf(e.object));
+          if (e.type === "DELETED") {
+            cache.remove(refOf(e.object));
+            reconcileOne(ksId);
+          } else if (known && known.metadata.resourceVersion !== e.object.metadata.resourceVersion) {
+            cache.put(e.object); // status-only updates keep the cache fresh for health checks without a reconcile
+            if (isDesiredStateChange(known, e.object)) reconcileOne(ksId);
+          }
+        });
+        backoff = BACKOFF_MIN_MS;
+      } catch (err) {
+        if (ctrl.signal.aborted) return;
+        opts.events({ type: "log", level: "warn", message: `watch of ${kind} for Kustomization ${ksId} failed, retrying in ${backoff} ms: ${errorMessage(err)}` });
+        await delay(backoff, ctrl.signal);
+        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      }
+    }
   };
 
   const ensureWatches = (): void => {
     for (const [ksId, cache] of st.liveCaches) {
-      const [ns, name] = ksId.split("/") as [string, string];
       cache.fedByWatch = true;
       for (const k of cache.kinds()) {
         const key = `${ksId}|${k.apiVersion}/${k.kind}`;
@@ -53,50 +116,31 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
         const ctrl = new AbortController();
         signal.addEventListener("abort", () => ctrl.abort(), { once: true });
         watches.set(key, ctrl);
-        const selector = `${OWNER_NAME_LABEL}=${name},${OWNER_NAMESPACE_LABEL}=${ns}`;
-        const loop = async (): Promise<void> => {
-          while (!ctrl.signal.aborted) {
-            const list = await kube.list(k.apiVersion, k.kind, { labelSelector: selector });
-            // changes made before this (re)list, e.g. while the watch reconnected
-            const stale = list.items.filter((o) => {
-              const known = cache.get(refOf(o));
-              return known !== undefined && known.metadata.resourceVersion !== o.metadata.resourceVersion;
-            });
-            for (const o of stale) cache.put(o);
-            if (stale.length) reconcileOne(ksId);
-            await kube.watch(k.apiVersion, k.kind, { labelSelector: selector, resourceVersion: list.resourceVersion, signal: ctrl.signal, timeoutSeconds: 300 }, (e) => {
-              if (e.type === "BOOKMARK" || e.type === "ERROR") return;
-              const known = cache.get(refOf(e.object));
-              if (e.type === "DELETED") {
-                cache.remove(refOf(e.object));
-                reconcileOne(ksId);
-              } else if (known && known.metadata.resourceVersion !== e.object.metadata.resourceVersion) {
-                cache.put(e.object);
-                reconcileOne(ksId);
-              }
-            });
-          }
-        };
-        loop().catch(() => watches.delete(key));
+        void watchKind(ksId, cache, k.apiVersion, k.kind, ctrl);
       }
     }
   };
 
+  const due = new Map<string, number>(); // source "namespace/name" -> next poll (epoch ms)
   ensureWatches();
   while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, intervalMs);
-      signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
-    });
+    await delay(Math.max(0, nextWake(st.sources.known(), due, Date.now()) - Date.now()), signal);
     if (signal.aborted) break;
-    st.sources.refresh();
+    const polled = dueSources(st.sources.known(), due, Date.now());
+    st.sources.refresh(polled.map((s) => s.key));
     const results = await serial(() => runTree(opts, st, transform)).catch((err: unknown) => {
-      opts.events({ type: "log", level: "error", message: String(err) } satisfies EngineEvent);
+      logError(err);
       return [] as KustomizationResult[];
     });
+    for (const s of polled) due.set(s.key, Date.now() + s.intervalMs);
     if (results.length) onReconciled({ kustomizations: results, trigger: "interval" });
     ensureWatches();
   }
   for (const t of pending.values()) clearTimeout(t);
   for (const c of watches.values()) c.abort();
+  await busy;
+}
+
+function inventoryKey(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
 }

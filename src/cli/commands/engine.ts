@@ -34,6 +34,7 @@ const OPTIONS = {
   output: { type: "string", short: "o", default: "table" },
   watch: { type: "boolean", default: false },
   "watch-duration": { type: "string" },
+  interval: { type: "string", default: "1m0s" },
   "secret-ref": { type: "string" },
   username: { type: "string" },
   "password-env": { type: "string" },
@@ -186,6 +187,7 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
     ...(f["secret-ref"] ? { secretRef: f["secret-ref"] } : secret ? { secretRef: "flux-system" } : {}),
     ...(f["allow-empty"] ? { allowEmpty: true } : {}),
     namespace: f.namespace ?? DEFAULT_NAMESPACE,
+    ...(f.interval ? { interval: f.interval } : {}),
   };
   const state = newEngineState(kube, opts.cacheDir, events);
   const report = await sync(opts, state);
@@ -198,7 +200,12 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
   process.once("SIGTERM", stop);
   if (f["watch-duration"]) setTimeout(stop, Number(f["watch-duration"]) * 1000).unref();
   io.stderr(`watching (sources at their interval, managed objects through watches); Ctrl-C to stop\n`);
-  await watchTree(opts, state, bootstrapObjects(opts).source, ctrl.signal, (r) => io.stdout(json ? JSON.stringify({ event: "reconciled", ...r, children: undefined, drift: undefined }) + "\n" : syncTable(r.kustomizations)));
+  await watchTree(opts, state, bootstrapObjects(opts).source, ctrl.signal, (r) => {
+    // a poll that found nothing to do stays quiet
+    const news = r.kustomizations.filter((k) => !k.ready || k.changes.created + k.changes.configured + k.changes.deleted > 0);
+    if (!news.length) return;
+    io.stdout(json ? JSON.stringify({ event: "reconciled", trigger: r.trigger, kustomizations: news.map((k) => ({ ...k, children: undefined, drift: undefined })) }) + "\n" : syncTable(news));
+  });
   return 0;
 }
 

@@ -1,0 +1,21 @@
+/** Which watch events can be drift. Pure. */
+import type { KubeObject } from "../core/object-ref.ts";
+
+/**
+ * Did a watched object change in a way a reconcile might have to correct? An update that leaves generation, labels
+ * and annotations as they were only touched status (a child Kustomization's status patch, a Deployment's rollout
+ * progress), so it is not drift. Kinds without a generation (ConfigMap, Secret, Service...) count every update.
+ */
+export function isDesiredStateChange(known: KubeObject, next: KubeObject): boolean {
+  if (known.metadata.resourceVersion === next.metadata.resourceVersion) return false;
+  const g0 = known.metadata.generation;
+  const g1 = next.metadata.generation;
+  if (g0 === undefined || g1 === undefined || g0 !== g1) return true;
+  return !sameMap(known.metadata.labels, next.metadata.labels) || !sameMap(known.metadata.annotations, next.metadata.annotations);
+}
+
+function sameMap(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  return ka.every((k) => (a ?? {})[k] === (b ?? {})[k]);
+}
