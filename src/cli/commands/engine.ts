@@ -4,17 +4,16 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { diffObjects, LiveCache, ensureObject } from "../../apply/index.ts";
-import type { GitRepositoryRef, KustomizationSpec, KustomizationStatus } from "../../core/api-types.ts";
+import { ensureObject } from "../../apply/index.ts";
+import type { GitRepositoryRef, KustomizationSpec } from "../../core/api-types.ts";
 import { errorMessage } from "../../core/errors.ts";
-import { DEFAULT_NAMESPACE, KUSTOMIZATION_API_VERSION } from "../../core/flux-api.ts";
-import { staleItems, toInventory } from "../../core/inventory.ts";
-import { describeRef, versionOf, type KubeObject } from "../../core/object-ref.ts";
+import { DEFAULT_NAMESPACE } from "../../core/flux-api.ts";
+import { describeRef, type KubeObject } from "../../core/object-ref.ts";
 import { KubeClient } from "../../kube/client.ts";
 import { render } from "../../render/render.ts";
-import type { Decryptor } from "../../render/decryptor.ts";
-import { bootstrapObjects, newEngineState, sync, type SyncOptions } from "../../reconcile/sync.ts";
+import { bootstrapObjects, bootstrapTransform, newEngineState, sync, type SyncOptions } from "../../reconcile/sync.ts";
 import { watchTree } from "../../reconcile/watch.ts";
+import { diffTree } from "../../reconcile/diff-tree.ts";
 import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
 import { readAgeKeyTexts } from "../../reconcile/kustomization-inputs.ts";
 import { fetchArtifact } from "../../source/index.ts";
@@ -106,17 +105,16 @@ export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: str
   }
 }
 
-const ROOT_OWNER = { name: "flux-system", namespace: DEFAULT_NAMESPACE };
-
-/** The spec of the root Kustomization `flux-system` for a path, as `plumb sync` creates it. */
-function rootSpec(path: string): KustomizationSpec {
-  return { sourceRef: { kind: "GitRepository", name: "flux-system" }, path, interval: "10m", prune: true };
+/** The root Kustomization `flux-system` for a path, as `plumb sync` bootstraps it. */
+function rootKustomization(url: string, ref: GitRepositoryRef, f: Flags): KubeObject {
+  return bootstrapObjects({ url, ref, path: f.path ?? "./", namespace: f.namespace ?? DEFAULT_NAMESPACE }).kustomization;
 }
 
-/** Fetches the source and renders the path the way sync's root Kustomization would (build and diff). */
-async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, decryptor?: Decryptor): Promise<{ revision: string; objects: KubeObject[] }> {
+/** Fetches the source and renders the path the way sync's root Kustomization would (build). */
+async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<{ revision: string; objects: KubeObject[] }> {
   const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
-  const res = await render({ sourceDir: art.dir, spec: rootSpec(f.path ?? "./"), owner: ROOT_OWNER, ...(decryptor ? { decryptor } : {}) });
+  const root = rootKustomization(url, ref, f);
+  const res = await render({ sourceDir: art.dir, spec: root["spec"] as KustomizationSpec, owner: { name: "flux-system", namespace: root.metadata.namespace ?? DEFAULT_NAMESPACE } });
   return { revision: art.revision, objects: res.objects };
 }
 
@@ -141,37 +139,48 @@ function maskSecret(o: KubeObject): KubeObject {
 
 async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
   try {
-    const res = await renderSource(url, ref, f, io, await diffDecryptor(kube));
-    const changes = await diffObjects(res.objects, { kube, owner: ROOT_OWNER, force: false, events: () => {}, cache: new LiveCache() });
+    const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
+    const root = rootKustomization(url, ref, f);
+    const rootKeys = await diffKeys(kube, root.metadata.namespace ?? DEFAULT_NAMESPACE);
+    const transform = bootstrapTransform(bootstrapObjects({ url, ref, path: f.path ?? "./", namespace: f.namespace ?? DEFAULT_NAMESPACE }).source);
+    const tree = await diffTree({ kube, sourceDir: art.dir, root, makeDecryptor: makeSopsDecryptor, transform, ...(rootKeys ? { rootKeys } : {}) });
     let changed = 0;
-    for (const c of changes) {
-      if (c.error) io.stdout(`✖ ${describeRef(c.ref)}: ${c.error}\n`);
-      if (c.action === "created") io.stdout(`+ ${describeRef(c.ref)} (created)\n`);
-      if (c.action === "configured") {
-        io.stdout(`~ ${describeRef(c.ref)} (configured)\n`);
-        for (const d of c.drift ?? []) io.stdout(`    ${d.path}: ${d.live} -> ${d.desired}   [live written by ${d.manager ?? "unknown"}]\n`);
+    let failed = 0;
+    for (const k of tree) {
+      io.stdout(`Kustomization ${k.kustomization}\n`);
+      if (k.skipped) io.stdout(`  (not compared: ${k.skipped})\n`);
+      if (k.error) {
+        io.stdout(`  ✖ ${k.error}\n`);
+        failed++;
       }
-      if (c.action === "created" || c.action === "configured") changed++;
+      for (const c of k.changes) {
+        if (c.error) {
+          io.stdout(`  ✖ ${describeRef(c.ref)}: ${c.error}\n`);
+          failed++;
+        }
+        if (c.action === "created") io.stdout(`  + ${describeRef(c.ref)} (created)\n`);
+        if (c.action === "configured" && !c.error) {
+          io.stdout(`  ~ ${describeRef(c.ref)} (configured)\n`);
+          for (const d of c.drift ?? []) io.stdout(`      ${d.path}: ${d.live} -> ${d.desired}   [live written by ${d.manager ?? "unknown"}]\n`);
+        }
+        if (c.action === "created" || c.action === "configured") changed++;
+      }
+      for (const s of k.pruned) io.stdout(`  - ${describeRef(s.ref)} (deleted)\n`);
+      changed += k.pruned.length;
     }
-    const ks = await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", DEFAULT_NAMESPACE, "flux-system").catch(() => undefined);
-    const inv = ((ks?.["status"] ?? {}) as KustomizationStatus).inventory;
-    const current = toInventory(changes.map((c) => ({ ref: c.ref, version: versionOf(c.apiVersion) })));
-    for (const s of staleItems(inv, current)) {
-      io.stdout(`- ${describeRef(s.ref)} (deleted)\n`);
-      changed++;
-    }
-    io.stderr(`# ${changed} change${changed === 1 ? "" : "s"} against ${res.revision}\n`);
-    return changed ? 1 : 0;
+    io.stderr(`# ${changed} change${changed === 1 ? "" : "s"} in ${tree.length} Kustomization${tree.length === 1 ? "" : "s"} against ${art.revision}${failed ? `; ${failed} error${failed === 1 ? "" : "s"}` : ""}\n`);
+    return failed ? 2 : changed ? 1 : 0;
   } catch (err) {
     io.stderr(`plumb diff: ${errorMessage(err)}\n`);
     return 2;
   }
 }
 
-/** diff decrypts with the keys sync would use: the `*.agekey` entries of Secret flux-system/sops-age, when present. */
-async function diffDecryptor(kube: KubeClient): Promise<Decryptor | undefined> {
-  const keys = await readAgeKeyTexts(kube, DEFAULT_NAMESPACE, { ...rootSpec("./"), decryption: { provider: "sops", secretRef: { name: "sops-age" } } }).catch(() => undefined);
-  return keys?.length ? makeSopsDecryptor(keys) : undefined;
+/** The root's keys when its spec has none, as sync's convention: the `*.agekey` entries of Secret <namespace>/sops-age. */
+async function diffKeys(kube: KubeClient, namespace: string): Promise<{ source: string; text: string }[] | undefined> {
+  const spec: KustomizationSpec = { sourceRef: { kind: "GitRepository", name: "flux-system" }, path: "./", interval: "10m", prune: true, decryption: { provider: "sops", secretRef: { name: "sops-age" } } };
+  const keys = await readAgeKeyTexts(kube, namespace, spec).catch(() => undefined);
+  return keys?.length ? keys : undefined;
 }
 
 async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
