@@ -2,4 +2,4 @@ export { applyObjects, pruneObjects, diffObjects, type ApplyContext, type Object
 export { LiveCache } from "./live-cache.ts";
 export { policyOf, type ObjectPolicy } from "./object-policy.ts";
 export { patchStatus, recordEvent } from "./status-writer.ts";
-export { ensureObject, ensureCrds } from "./ensure-object.ts";
+export { ensureObject, ensureCrds, createIfMissing } from "./ensure-object.ts";

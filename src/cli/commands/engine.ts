@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { ensureObject } from "../../apply/index.ts";
+import { createIfMissing, ensureObject } from "../../apply/index.ts";
 import type { GitRepositoryRef, KustomizationSpec } from "../../core/api-types.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { DEFAULT_NAMESPACE } from "../../core/flux-api.ts";
@@ -35,6 +35,7 @@ const OPTIONS = {
   "watch-duration": { type: "string" },
   interval: { type: "string", default: "1m0s" },
   "secret-ref": { type: "string" },
+  "age-key-file": { type: "string", multiple: true },
   username: { type: "string" },
   "password-env": { type: "string" },
   "private-key-file": { type: "string" },
@@ -78,7 +79,21 @@ function credentialSecret(f: Flags, env: NodeJS.ProcessEnv): KubeObject | undefi
   if (f["private-key-file"]) data["identity"] = readFileSync(f["private-key-file"], "utf8");
   if (f["known-hosts-file"]) data["known_hosts"] = readFileSync(f["known-hosts-file"], "utf8");
   if (!Object.keys(data).length) return undefined;
-  return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "flux-system", namespace: DEFAULT_NAMESPACE }, stringData: data };
+  return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "flux-system", namespace: DEFAULT_NAMESPACE }, data: base64Values(data) };
+}
+
+/** Secret data as the API server stores it, so an unchanged Secret is recognised as such (no write). */
+function base64Values(m: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")]));
+}
+
+/** `--age-key-file` files become Secret <namespace>/sops-age (`age.agekey`), where Kustomizations' decryption.secretRef finds them. */
+function ageKeySecret(f: Flags): KubeObject | undefined {
+  const files = f["age-key-file"] ?? [];
+  if (!files.length) return undefined;
+  const text = files.map((p) => readFileSync(p, "utf8").trimEnd()).join("\n") + "\n";
+  if (!/AGE-SECRET-KEY-1[0-9A-Z]+/.test(text)) throw new Error(`--age-key-file ${files.join(", ")}: no AGE-SECRET-KEY-1... line found`);
+  return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "sops-age", namespace: DEFAULT_NAMESPACE }, data: base64Values({ "age.agekey": text }) };
 }
 
 export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: string[], io: CliIo): Promise<number> {
@@ -186,16 +201,21 @@ async function diffKeys(kube: KubeClient, namespace: string): Promise<{ source: 
 async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
   const json = f.output === "json";
   const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stderr, f.verbose);
+  const namespace = f.namespace ?? DEFAULT_NAMESPACE;
   const secret = credentialSecret(f, io.env);
-  if (secret) {
-    secret.metadata.namespace = f.namespace ?? DEFAULT_NAMESPACE;
-    await ensureObject(kube, { apiVersion: "v1", kind: "Namespace", metadata: { name: secret.metadata.namespace } }).then(() => ensureObject(kube, secret));
+  const ageKeys = ageKeySecret(f);
+  for (const s of [secret, ageKeys]) {
+    if (!s) continue;
+    s.metadata.namespace = namespace;
+    // the namespace as bootstrap makes it (with the root's labels), so Git's copy applies unchanged
+    await createIfMissing(kube, bootstrapObjects({ url, ref, path: f.path ?? "./", namespace }).namespace);
+    await ensureObject(kube, s);
   }
   const opts: SyncOptions = {
     kube, url, ref, path: f.path ?? "./", cacheDir: cacheDir(f, io.env), events, makeDecryptor: makeSopsDecryptor,
     ...(f["secret-ref"] ? { secretRef: f["secret-ref"] } : secret ? { secretRef: "flux-system" } : {}),
     ...(f["allow-empty"] ? { allowEmpty: true } : {}),
-    namespace: f.namespace ?? DEFAULT_NAMESPACE,
+    namespace,
     ...(f.interval ? { interval: f.interval } : {}),
   };
   const state = newEngineState(kube, opts.cacheDir, events);
