@@ -17,6 +17,7 @@ usage:
 build, diff and sync also take: [--namespace flux-system] [--kubeconfig F] [--context C]
   [--secret-ref NAME | --username U --password-env VAR | --private-key-file F --known-hosts-file F]
   [--cache-dir D] [--allow-empty] [-v]
+sync also takes: [--age-key-file F ...]  age identities stored as Secret <namespace>/sops-age (age.agekey)
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
