@@ -5,7 +5,7 @@ import type { GitRepositorySpec } from "../core/api-types.ts";
 import { setCondition, type Condition } from "../core/conditions.ts";
 import { SourceError, errorMessage } from "../core/errors.ts";
 import type { EventSink } from "../core/events.ts";
-import { GIT_REPOSITORY_API_VERSION } from "../core/flux-api.ts";
+import { GIT_REPOSITORY_API_VERSION, REQUESTED_AT_ANNOTATION } from "../core/flux-api.ts";
 import type { KubeObject } from "../core/object-ref.ts";
 import { authFromSecretData, fetchArtifact, parseGoDuration, type FetchedArtifact } from "../source/index.ts";
 
@@ -56,7 +56,8 @@ export class SourceResolver {
     const spec = obj["spec"] as GitRepositorySpec;
     this.intervals.set(`${namespace}/${name}`, pollInterval(spec.interval));
     const t0 = Date.now();
-    const status = (obj["status"] ?? {}) as { conditions?: Condition[]; artifact?: { revision?: string } };
+    const status = (obj["status"] ?? {}) as { conditions?: Condition[]; artifact?: { revision?: string }; lastHandledReconcileAt?: string };
+    const requestedAt = obj.metadata.annotations?.[REQUESTED_AT_ANNOTATION];
     try {
       let auth;
       if (spec.secretRef?.name) {
@@ -67,7 +68,7 @@ export class SourceResolver {
       const timeoutMs = spec.timeout ? parseGoDuration(spec.timeout) : 60_000;
       const artifact = await fetchArtifact(spec, { cacheDir: this.cacheDir, ...(auth ? { auth } : {}), timeoutMs });
       this.events({ type: "source.fetched", source: `GitRepository/${namespace}/${name}`, revision: artifact.revision, durationMs: Date.now() - t0 });
-      if (status.artifact?.revision !== artifact.revision || status.conditions?.find((c) => c.type === "Ready")?.status !== "True") {
+      if (status.artifact?.revision !== artifact.revision || status.conditions?.find((c) => c.type === "Ready")?.status !== "True" || (requestedAt !== undefined && requestedAt !== status.lastHandledReconcileAt)) {
         const msg = `stored artifact for revision '${artifact.revision}'`;
         let conditions = setCondition(status.conditions ?? [], { type: "Ready", status: "True", reason: "Succeeded", message: msg }, new Date());
         conditions = setCondition(conditions, { type: "ArtifactInStorage", status: "True", reason: "Succeeded", message: msg }, new Date());
@@ -75,6 +76,7 @@ export class SourceResolver {
         await patchStatus(this.kube, { apiVersion: GIT_REPOSITORY_API_VERSION, kind: "GitRepository", namespace, name }, {
           observedGeneration: obj.metadata.generation,
           conditions,
+          ...(requestedAt !== undefined ? { lastHandledReconcileAt: requestedAt } : {}),
           artifact: { path: `gitrepository/${namespace}/${name}/${artifact.commit}.tar.gz`, url: `file://${artifact.dir}`, revision: artifact.revision, digest: artifact.digest, lastUpdateTime: artifact.lastUpdateTime, size: artifact.size },
         });
       }

@@ -4,7 +4,7 @@
  * interval.
  */
 import { errorMessage } from "../core/errors.ts";
-import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, KUSTOMIZATION_API_VERSION } from "../core/flux-api.ts";
+import { GIT_REPOSITORY_API_VERSION, KUSTOMIZATION_API_VERSION, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, REQUESTED_AT_ANNOTATION } from "../core/flux-api.ts";
 import { refOf, type KubeObject } from "../core/object-ref.ts";
 import type { LiveCache } from "../apply/live-cache.ts";
 import { isDesiredStateChange } from "../plan/watched-change.ts";
@@ -14,8 +14,11 @@ import { bootstrapTransform, runTree, type EngineState, type SyncOptions } from 
 
 export interface WatchReport {
   kustomizations: KustomizationResult[];
-  /** "interval": a source poll (new revision or not); "drift": a watched object changed or was deleted. */
-  trigger: "interval" | "drift";
+  /**
+   * "interval": a source poll (new revision or not); "drift": a watched object changed or was deleted;
+   * "requested": a `reconcile.fluxcd.io/requestedAt` annotation on a Kustomization or GitRepository (`flux reconcile`).
+   */
+  trigger: "interval" | "drift" | "requested";
 }
 
 const COALESCE_MS = 20;
@@ -49,7 +52,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
   const logError = (err: unknown): void => opts.events({ type: "log", level: "error", message: errorMessage(err) });
   const deps = { kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, transform, ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}) };
 
-  const reconcileOne = (ksId: string): void => {
+  const reconcileOne = (ksId: string, trigger: WatchReport["trigger"] = "drift"): void => {
     if (pending.has(ksId) || signal.aborted) return;
     // coalesce a burst of events into one reconcile
     pending.set(ksId, setTimeout(() => {
@@ -59,7 +62,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
         const ks = await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", ns, name);
         if (!ks || signal.aborted) return;
         const r = await reconcileKustomization(ks, deps);
-        onReconciled({ kustomizations: [r], trigger: "drift" });
+        onReconciled({ kustomizations: [r], trigger });
       }).catch(logError);
     }, COALESCE_MS));
   };
@@ -122,10 +125,50 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
   };
 
   const due = new Map<string, number>(); // source "namespace/name" -> next poll (epoch ms)
+  let wakeNow: AbortController | undefined;
+  let requested = false;
+
+  /** `flux reconcile`-style requests: an annotation value the object's status has not handled yet. */
+  const watchRequests = async (apiVersion: string, kind: string, onRequest: (id: string) => void): Promise<void> => {
+    const pendingRequest = (o: KubeObject): boolean => {
+      const at = o.metadata.annotations?.[REQUESTED_AT_ANNOTATION];
+      return at !== undefined && at !== (o["status"] as { lastHandledReconcileAt?: string } | undefined)?.lastHandledReconcileAt;
+    };
+    let backoff = BACKOFF_MIN_MS;
+    while (!signal.aborted) {
+      try {
+        const list = await kube.list(apiVersion, kind);
+        for (const o of list.items) if (pendingRequest(o)) onRequest(`${o.metadata.namespace}/${o.metadata.name}`);
+        await kube.watch(apiVersion, kind, { resourceVersion: list.resourceVersion, signal, timeoutSeconds: 300 }, (e) => {
+          if ((e.type === "ADDED" || e.type === "MODIFIED") && pendingRequest(e.object)) onRequest(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
+        });
+        backoff = BACKOFF_MIN_MS;
+      } catch (err) {
+        if (signal.aborted) return;
+        opts.events({ type: "log", level: "warn", message: `watch of ${kind} objects for reconcile requests failed, retrying in ${backoff} ms: ${errorMessage(err)}` });
+        await delay(backoff, signal);
+        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      }
+    }
+  };
+  void watchRequests(KUSTOMIZATION_API_VERSION, "Kustomization", (id) => {
+    if (st.liveCaches.has(id)) reconcileOne(id, "requested");
+  });
+  void watchRequests(GIT_REPOSITORY_API_VERSION, "GitRepository", (id) => {
+    if (!st.sources.known().some((s) => s.key === id)) return;
+    due.set(id, Date.now()); // poll it now
+    requested = true;
+    wakeNow?.abort();
+  });
+
   ensureWatches();
   while (!signal.aborted) {
-    await delay(Math.max(0, nextWake(st.sources.known(), due, Date.now()) - Date.now()), signal);
+    wakeNow = new AbortController();
+    const stopWaiting = AbortSignal.any([signal, wakeNow.signal]);
+    if (!requested) await delay(Math.max(0, nextWake(st.sources.known(), due, Date.now()) - Date.now()), stopWaiting);
     if (signal.aborted) break;
+    const trigger: WatchReport["trigger"] = requested ? "requested" : "interval";
+    requested = false;
     const polled = dueSources(st.sources.known(), due, Date.now());
     st.sources.refresh(polled.map((s) => s.key));
     const results = await serial(() => runTree(opts, st, transform)).catch((err: unknown) => {
@@ -133,7 +176,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
       return [] as KustomizationResult[];
     });
     for (const s of polled) due.set(s.key, Date.now() + s.intervalMs);
-    if (results.length) onReconciled({ kustomizations: results, trigger: "interval" });
+    if (results.length) onReconciled({ kustomizations: results, trigger });
     ensureWatches();
   }
   for (const t of pending.values()) clearTimeout(t);

@@ -77,3 +77,39 @@ test("watch mode reverts a manual change and recreates a deleted object through 
   // watchTree returned after the abort (the await above): its watches and timers are gone with it
   assert.equal(ctrl.signal.aborted, true);
 });
+
+test("watch mode handles reconcile requests (reconcile.fluxcd.io/requestedAt) on a GitRepository and a Kustomization, and echoes them in status", async (t) => {
+  const kube = testKube();
+  t.after(() => kube.close());
+  const ns = await freshNamespace(kube, t, "request");
+  const repo = await createRepo({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"), "apps/settings.yaml": configMapYaml("settings", ns, { v: "1" }) });
+  t.after(() => repo.remove());
+  const cacheDir = mkdtempSync(join(tmpdir(), "plumbline-request-test-"));
+  t.after(() => rmSync(cacheDir, { recursive: true, force: true }));
+  // an hour between polls: only a request can bring the new commit in during this test
+  const opts: SyncOptions = { kube, url: repo.dir, ref: { branch: "main" }, path: "clusters/c", namespace: ns, cacheDir, events: () => {}, interval: "1h" };
+  const state = newEngineState(kube, cacheDir, opts.events);
+  assert.ok((await sync(opts, state)).kustomizations.every((k) => k.ready));
+  const reports: WatchReport[] = [];
+  const ctrl = new AbortController();
+  const running = watchTree(opts, state, bootstrapObjects(opts).source, ctrl.signal, (r) => reports.push(r));
+  const annotate = (kind: string, name: string, value: string): string =>
+    execFileSync("kubectl", ["--kubeconfig", testKubeconfig(), "-n", ns, "annotate", "--overwrite", kind, name, `reconcile.fluxcd.io/requestedAt=${value}`], { encoding: "utf8" });
+  const handled = (value: string) => (o: { [k: string]: unknown } | undefined): boolean => (o?.["status"] as { lastHandledReconcileAt?: string } | undefined)?.lastHandledReconcileAt === value;
+  try {
+    const sha = await repo.commit({ "apps/settings.yaml": configMapYaml("settings", ns, { v: "2" }) });
+    annotate("gitrepositories.source.toolkit.fluxcd.io", "flux-system", "2026-11-25T10:00:00Z");
+    await waitForObject(kube, "v1", "ConfigMap", ns, "settings", (o) => dataOf(o)["v"] === "2", { timeoutMs: 30_000 });
+    await waitForObject(kube, "source.toolkit.fluxcd.io/v1", "GitRepository", ns, "flux-system", handled("2026-11-25T10:00:00Z"), { timeoutMs: 30_000 });
+    const app = await waitForObject(kube, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", ns, "app", (o) => (o?.["status"] as { lastAppliedRevision?: string }).lastAppliedRevision === `main@sha1:${sha}`, { timeoutMs: 30_000 });
+    assert.ok(app);
+
+    annotate("kustomizations.kustomize.toolkit.fluxcd.io", "app", "2026-11-25T10:05:00Z");
+    await waitForObject(kube, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", ns, "app", handled("2026-11-25T10:05:00Z"), { timeoutMs: 30_000 });
+  } finally {
+    ctrl.abort();
+    await running;
+  }
+  assert.ok(reports.some((r) => r.trigger === "requested" && r.kustomizations.some((k) => k.name === "app")), JSON.stringify(reports.map((r) => r.trigger)));
+  assert.ok(!reports.some((r) => r.trigger === "interval"), "no interval poll was due within the hour");
+});
