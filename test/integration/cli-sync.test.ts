@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.ts";
+import { plumb, type CliRun } from "../support/cli.ts";
 import { createRepo } from "../support/git-repo.ts";
-import { freshNamespace, testKube, testKubeconfig } from "../support/cluster.ts";
+import { testSetup } from "../support/cluster.ts";
 import { configMapYaml, kustomizationYaml } from "../support/engine.ts";
-
-async function plumb(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: { ...process.env, KUBECONFIG: testKubeconfig() }, cwd: process.cwd() });
-  return { code, out, err };
-}
 
 interface SyncJson {
   kustomizations: { name: string; namespace: string; revision: string; ready: boolean; reason: string; changes: Record<string, number>; durationMs: number }[];
@@ -22,16 +13,12 @@ interface SyncJson {
 }
 
 test("plumb sync -o json: the documented shape, the age key stored as Secret sops-age, a second run writes nothing, a failure exits 1", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "cli");
-  const work = mkdtempSync(join(tmpdir(), "plumbline-cli-test-"));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const { kube, ns, dir: work } = await testSetup(t, "cli");
   const keyFile = join(work, "age.agekey");
   execFileSync("age-keygen", ["-o", keyFile], { stdio: "ignore" });
   const repo = await createRepo({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"), "apps/cm.yaml": configMapYaml("settings", ns, { a: "1" }) });
   t.after(() => repo.remove());
-  const sync = (): Promise<{ code: number; out: string; err: string }> =>
+  const sync = (): Promise<CliRun> =>
     plumb("sync", "--source", repo.dir, "--path", "clusters/c", "--namespace", ns, "--cache-dir", join(work, "cache"), "--age-key-file", keyFile, "-o", "json");
 
   const first = await sync();

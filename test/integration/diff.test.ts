@@ -1,26 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.ts";
+import { plumb, type CliRun } from "../support/cli.ts";
 import { createRepo } from "../support/git-repo.ts";
-import { freshNamespace, testKube, testKubeconfig } from "../support/cluster.ts";
+import { testSetup } from "../support/cluster.ts";
 import { configMapYaml, deploymentYaml, kustomizationYaml, syncOnce } from "../support/engine.ts";
 
-async function plumb(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: { ...process.env, KUBECONFIG: testKubeconfig() }, cwd: process.cwd() });
-  return { code, out, err };
-}
-
 test("plumb diff compares every Kustomization of the tree, field by field, with prunes, and exits 0 / 1 / 2", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "diff");
-  const cacheDir = mkdtempSync(join(tmpdir(), "plumbline-diff-test-"));
-  t.after(() => rmSync(cacheDir, { recursive: true, force: true }));
+  const { kube, ns, dir: cacheDir } = await testSetup(t, "diff");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
     "apps/settings.yaml": configMapYaml("settings", ns, { color: "blue" }),
@@ -28,7 +14,7 @@ test("plumb diff compares every Kustomization of the tree, field by field, with 
     "apps/web.yaml": deploymentYaml("web", ns, 1),
   });
   t.after(() => repo.remove());
-  const diff = (): Promise<{ code: number; out: string; err: string }> => plumb("diff", "--source", repo.dir, "--path", "clusters/c", "--namespace", ns, "--cache-dir", cacheDir);
+  const diff = (): Promise<CliRun> => plumb("diff", "--source", repo.dir, "--path", "clusters/c", "--namespace", ns, "--cache-dir", cacheDir);
 
   // nothing synced yet: everything would be created, in both Kustomizations
   const before = await diff();

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { createRepo } from "../support/git-repo.ts";
-import { freshNamespace, testKube, testKubeconfig } from "../support/cluster.ts";
+import { testKubeconfig, testSetup } from "../support/cluster.ts";
 import { configMapYaml, kustomizationYaml, syncOnce } from "../support/engine.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
 
@@ -13,9 +10,7 @@ const annotated = (name: string, ns: string, data: Record<string, string>, annot
   configMapYaml(name, ns, data).replace(`  namespace: ${ns}\n`, `  namespace: ${ns}\n  annotations:\n${Object.entries(annotations).map(([k, v]) => `    ${k}: "${v}"`).join("\n")}\n`);
 
 test("per-object annotations: reconcile disabled (in Git or in the cluster), ssa IfNotPresent, Ignore and Merge, prune disabled", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "policy");
+  const { kube, ns } = await testSetup(t, "policy");
   const K = "kustomize.toolkit.fluxcd.io";
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
@@ -58,9 +53,7 @@ test("per-object annotations: reconcile disabled (in Git or in the cluster), ssa
 });
 
 test("postBuild substitution reads ConfigMaps and Secrets from the cluster; an unset variable fails naming it and deletes nothing", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "subst");
+  const { kube, ns } = await testSetup(t, "subst");
   await kube.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cluster-vars", namespace: ns }, data: { region: "eu-west-1" } });
   await kube.create({ apiVersion: "v1", kind: "Secret", metadata: { name: "cluster-secrets", namespace: ns }, stringData: { token_prefix: "tp" } });
   const postBuild = `  postBuild:
@@ -93,9 +86,7 @@ test("postBuild substitution reads ConfigMaps and Secrets from the cluster; an u
 });
 
 test("a dependsOn naming a missing Kustomization fails naming it; its dependents wait", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "missing");
+  const { kube, ns } = await testSetup(t, "missing");
   const repo = await createRepo({
     "clusters/c/apps.yaml": kustomizationYaml("apps", ns, "./apps", "  dependsOn:\n  - name: infrastructure\n"),
     "apps/cm.yaml": configMapYaml("apps", ns, { a: "1" }),
@@ -109,11 +100,7 @@ test("a dependsOn naming a missing Kustomization fails naming it; its dependents
 });
 
 test("an unreachable Git remote fails the source and deletes nothing", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "gone");
-  const root = mkdtempSync(join(tmpdir(), "plumbline-gone-"));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const { kube, ns, dir: root } = await testSetup(t, "gone");
   const repo = await createRepo({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"), "apps/cm.yaml": configMapYaml("kept", ns, { a: "1" }) });
   t.after(() => repo.remove());
   await repo.publish(root, "fleet.git");

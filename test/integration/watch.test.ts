@@ -1,30 +1,23 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import type { EngineEvent } from "../../src/core/events.ts";
 import { bootstrapObjects, newEngineState, sync, type SyncOptions } from "../../src/reconcile/sync.ts";
 import { watchTree, type WatchReport } from "../../src/reconcile/watch.ts";
 import { createRepo } from "../support/git-repo.ts";
-import { freshNamespace, testKube, testKubeconfig, waitForObject } from "../support/cluster.ts";
+import { testKubeconfig, testSetup, waitForObject } from "../support/cluster.ts";
 import { configMapYaml, kustomizationYaml } from "../support/engine.ts";
 
 const dataOf = (o: { [k: string]: unknown } | undefined): Record<string, string> => (o?.["data"] ?? {}) as Record<string, string>;
 
 test("watch mode reverts a manual change and recreates a deleted object through watches, and applies a new commit at the source's interval", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "watch");
+  const { kube, ns, dir: cacheDir } = await testSetup(t, "watch");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
     "apps/settings.yaml": configMapYaml("settings", ns, { mode: "git" }),
     "apps/extra.yaml": configMapYaml("extra", ns, { a: "1" }),
   });
   t.after(() => repo.remove());
-  const cacheDir = mkdtempSync(join(tmpdir(), "plumbline-watch-test-"));
-  t.after(() => rmSync(cacheDir, { recursive: true, force: true }));
   const events: EngineEvent[] = [];
   const opts: SyncOptions = { kube, url: repo.dir, ref: { branch: "main" }, path: "clusters/c", namespace: ns, cacheDir, events: (e) => events.push(e), interval: "1s" };
   const state = newEngineState(kube, cacheDir, opts.events);
@@ -79,13 +72,9 @@ test("watch mode reverts a manual change and recreates a deleted object through 
 });
 
 test("watch mode handles reconcile requests (reconcile.fluxcd.io/requestedAt) on a GitRepository and a Kustomization, and echoes them in status", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "request");
+  const { kube, ns, dir: cacheDir } = await testSetup(t, "request");
   const repo = await createRepo({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"), "apps/settings.yaml": configMapYaml("settings", ns, { v: "1" }) });
   t.after(() => repo.remove());
-  const cacheDir = mkdtempSync(join(tmpdir(), "plumbline-request-test-"));
-  t.after(() => rmSync(cacheDir, { recursive: true, force: true }));
   // an hour between polls: only a request can bring the new commit in during this test
   const opts: SyncOptions = { kube, url: repo.dir, ref: { branch: "main" }, path: "clusters/c", namespace: ns, cacheDir, events: () => {}, interval: "1h" };
   const state = newEngineState(kube, cacheDir, opts.events);

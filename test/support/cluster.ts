@@ -1,5 +1,8 @@
 /** Test helpers for the shared control plane: a client, a fresh namespace per test, waits through watches. */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { KubeClient } from "../../src/kube/client.ts";
 import { waitForObject } from "../../src/kube/wait.ts";
@@ -26,6 +29,16 @@ export async function freshNamespace(kube: KubeClient, t: TestContext | { after:
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString("hex")}`;
+}
+
+/** What most integration tests start with: a client closed at the end, a fresh namespace, a private temp dir. */
+export async function testSetup(t: TestContext, prefix: string): Promise<{ kube: KubeClient; ns: string; dir: string }> {
+  const kube = testKube();
+  t.after(() => kube.close());
+  const ns = await freshNamespace(kube, t, prefix);
+  const dir = mkdtempSync(join(tmpdir(), `plumbline-${prefix}-test-`));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return { kube, ns, dir };
 }
 
 export { waitForObject };
