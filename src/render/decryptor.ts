@@ -2,7 +2,11 @@
 import type { KubeObject } from "../core/object-ref.ts";
 
 export interface Decryptor {
-  /** Decrypts sops-encrypted secretGenerator inputs in a private temp copy of the tree, before kustomize runs. */
+  /**
+   * Before kustomize runs, on the private temp copy of the tree (`dir` is its root): decrypts sops-encrypted
+   * secretGenerator inputs in place, and notes which resource files are sops-encrypted so that decryptObject can
+   * check each such file as committed (MAC included) and name it in errors.
+   */
   decryptGeneratorInputs(dir: string): Promise<void>;
   /** Decrypts one built object if it carries sops metadata or sops-encrypted Secret values; returns it unchanged otherwise. */
   decryptObject(obj: KubeObject, subject: string): Promise<KubeObject>;

@@ -4,13 +4,14 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { parse } from "yaml";
 import { DecryptionError } from "../../core/errors.ts";
 import { decryptFile } from "./sops-file.ts";
-import { formatForKey, markerFor, type SopsFormat } from "./format.ts";
+import { detectEncryptedFormat, formatForKey, markerFor, type SopsFormat } from "./format.ts";
+import { hasSopsMetadata } from "./has-metadata.ts";
 
 const KUSTOMIZATION_FILES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 const MAX_FILE_SIZE = 5 << 20;
 const MAX_DIRS = 20_000;
 
-async function findKustomizations(root: string): Promise<string[]> {
+export async function findKustomizations(root: string): Promise<string[]> {
   const found: string[] = [];
   const queue = [root];
   let seen = 0;
@@ -62,9 +63,10 @@ function sourcesOf(doc: unknown): Source[] {
 
 /**
  * `dir` must be a private temporary copy of the source tree: files are overwritten with their plaintext.
- * Paths that leave `dir` (directly or through symlinks) are refused.
+ * Paths that leave `dir` (directly or through symlinks) are refused. `identities` may be a function, called
+ * (with the file) only when a file needs decrypting, so that a missing key is reported naming that file.
  */
-export async function decryptGeneratorInputs(dir: string, identities: string[]): Promise<void> {
+export async function decryptGeneratorInputs(dir: string, identities: string[] | ((file: string) => string[])): Promise<void> {
   const root = await realpath(resolve(dir));
   const done = new Set<string>();
   for (const kfile of await findKustomizations(root)) {
@@ -91,8 +93,15 @@ export async function decryptGeneratorInputs(dir: string, identities: string[]):
       if (!st.isFile()) throw new DecryptionError(`${shown}: cannot decrypt, not a regular file`, shown);
       if (st.size > MAX_FILE_SIZE) throw new DecryptionError(`${shown}: cannot decrypt, file larger than ${MAX_FILE_SIZE} bytes`, shown);
       const text = await readFile(real, "utf8");
-      if (!text.includes(markerFor(src.format))) continue;
-      const plain = await decryptFile(text, src.format, identities, shown);
+      if (!text.includes(markerFor(src.format))) {
+        // sops-encrypted, but not in the format its name gives: sops (and Flux) cannot tell how to read it
+        const other = detectEncryptedFormat(text);
+        if (other && other !== src.format && hasSopsMetadata(text, other)) {
+          throw new DecryptionError(`${shown}: unknown format: the file is sops-encrypted as ${other}, but its name makes it ${src.format === "binary" ? "binary (sops reads names other than .yaml, .yml, .json, .env and .ini as binary)" : src.format}; rename it to match its content`, shown);
+        }
+        continue;
+      }
+      const plain = await decryptFile(text, src.format, typeof identities === "function" ? identities(shown) : identities, shown);
       await writeFile(real, plain, { mode: 0o600 });
       done.add(real);
     }
