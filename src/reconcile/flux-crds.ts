@@ -67,6 +67,18 @@ const printerColumns = (first: Schema[] = []): Schema[] => [
   { name: "Status", type: "string", jsonPath: `${READY}.message` },
 ];
 
+/**
+ * The spec's object fields (decryption, postBuild, sourceRef, ref, ...) are atomic for server-side apply. Kubernetes
+ * 1.20-1.2x servers otherwise turn an object whose fields were all removed from the applied configuration into
+ * `null`, which the schema refuses ("spec.decryption.secretRef in body must be of type object: \"null\"",
+ * kubernetes/kubernetes#103011): removing `decryption` or `postBuild` from a Kustomization in Git could never be
+ * applied. Atomic, the whole field is owned and removed as one value. Top-level spec fields stay granular.
+ */
+function atomicObjects(spec: Schema): Schema {
+  const props = spec["properties"] as Record<string, Schema>;
+  return { ...spec, properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, v["type"] === "object" ? { ...v, "x-kubernetes-map-type": "atomic" } : v])) };
+}
+
 function crd(args: {
   group: string;
   kind: string;
@@ -109,7 +121,7 @@ function crd(args: {
                 apiVersion: { type: "string" },
                 kind: { type: "string" },
                 metadata: { type: "object" },
-                spec: args.spec,
+                spec: atomicObjects(args.spec),
                 status: args.status,
               },
             },
