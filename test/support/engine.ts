@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { KubeClient } from "../../src/kube/client.ts";
 import type { EngineEvent } from "../../src/core/events.ts";
 import type { GitRepositoryRef } from "../../src/core/api-types.ts";
-import { sync, type SyncReport } from "../../src/reconcile/sync.ts";
+import { sync, type SyncOptions, type SyncReport } from "../../src/reconcile/sync.ts";
 import { makeSopsDecryptor } from "../../src/reconcile/sops-decryptor.ts";
 
 const cacheDir = mkdtempSync(join(tmpdir(), "plumbline-test-cache-"));
@@ -15,11 +15,11 @@ export interface SyncRun extends SyncReport {
   byName: (name: string) => SyncReport["kustomizations"][number];
 }
 
-export async function syncOnce(kube: KubeClient, o: { url: string; path: string; namespace: string; ref?: GitRepositoryRef; secretRef?: string; allowEmpty?: boolean }): Promise<SyncRun> {
+export async function syncOnce(kube: KubeClient, o: { url: string; path: string; namespace: string; ref?: GitRepositoryRef; secretRef?: string; allowEmpty?: boolean; makeDecryptor?: SyncOptions["makeDecryptor"] }): Promise<SyncRun> {
   const events: EngineEvent[] = [];
   const r = await sync({
     kube, url: o.url, ref: o.ref ?? { branch: "main" }, path: o.path, namespace: o.namespace, cacheDir, events: (e) => events.push(e),
-    makeDecryptor: makeSopsDecryptor, ...(o.secretRef ? { secretRef: o.secretRef } : {}), ...(o.allowEmpty ? { allowEmpty: true } : {}),
+    makeDecryptor: o.makeDecryptor ?? makeSopsDecryptor, ...(o.secretRef ? { secretRef: o.secretRef } : {}), ...(o.allowEmpty ? { allowEmpty: true } : {}),
   });
   return {
     ...r, events,
