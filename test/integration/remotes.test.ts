@@ -9,6 +9,7 @@ import { startGitHttpServer } from "../support/git-http-server.ts";
 import { startGitSshServer } from "../support/git-ssh-server.ts";
 import { freshNamespace, testKube } from "../support/cluster.ts";
 import { configMapYaml, kustomizationYaml, syncOnce } from "../support/engine.ts";
+import { DEMO_AGE_KEY_FILE, EXAMPLE_SECRET_SHA256, sha256 } from "../support/examples-sops.ts";
 
 test("sync from an HTTP remote with basic auth, and refused with a wrong password", async (t) => {
   const kube = testKube();
@@ -69,10 +70,23 @@ test("the example repository syncs into the cluster, every Kustomization Ready, 
   walk(join(import.meta.dirname, "../../examples"), "");
   const repo = await createRepo(files);
   t.after(() => repo.remove());
+  // as a Flux user does before the apps need it: the demo age key as Secret flux-system/sops-age, entry age.agekey
+  // (merged in, other tests may add their own entries)
+  await kube.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: DEFAULT_NAMESPACE } }).catch(() => undefined);
+  await kube.create({ apiVersion: "v1", kind: "Secret", metadata: { name: "sops-age", namespace: DEFAULT_NAMESPACE }, data: {} }).catch(() => undefined);
+  await kube.patch("v1", "Secret", DEFAULT_NAMESPACE, "sops-age", { data: { "age.agekey": readFileSync(DEMO_AGE_KEY_FILE).toString("base64") } }, "application/merge-patch+json");
   const first = await syncOnce(kube, { url: repo.dir, path: "clusters/production", namespace: DEFAULT_NAMESPACE });
   const names = first.kustomizations.map((k) => k.name).sort();
   assert.ok(names.includes("infrastructure") && names.includes("monitoring") && names.includes("apps"), names.join(","));
   for (const k of first.kustomizations) assert.equal(k.ready, true, `${k.name}: ${k.message}`);
+  // the SOPS-encrypted Secret and the Secret generated from the encrypted env file, decrypted (compared by hash, never printed)
+  const generated = (await kube.list("v1", "Secret", { namespace: "apps" })).items.find((s) => s.metadata.name?.startsWith("api-tokens-"));
+  assert.ok(generated, "Secret apps/api-tokens-<hash> exists");
+  for (const [name, expected] of [["api-credentials", EXAMPLE_SECRET_SHA256["api-credentials"]], [generated.metadata.name ?? "", EXAMPLE_SECRET_SHA256["api-tokens"]]] as const) {
+    const data = ((await kube.get("v1", "Secret", "apps", name))?.["data"] ?? {}) as Record<string, string>;
+    assert.deepEqual(Object.keys(data).sort(), Object.keys(expected).sort(), `Secret apps/${name} keys`);
+    for (const [key, hash] of Object.entries(expected)) assert.ok(sha256(Buffer.from(data[key] ?? "", "base64").toString("utf8")) === hash, `Secret apps/${name} ${key} holds the decrypted value`);
+  }
   const second = await syncOnce(kube, { url: repo.dir, path: "clusters/production", namespace: DEFAULT_NAMESPACE });
   for (const k of second.kustomizations) {
     assert.equal(k.ready, true, `${k.name}: ${k.message}`);

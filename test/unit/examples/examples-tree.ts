@@ -15,7 +15,7 @@ export interface Doc {
   [k: string]: unknown;
 }
 
-/** Every .yaml/.yml file under examples/, relative to it, sorted. */
+/** Every .yaml/.yml file under examples/, relative to it, sorted; `.sops.yaml` (sops' configuration, not a manifest) is left out. */
 export function yamlFiles(dir = EXAMPLES): string[] {
   const out: string[] = [];
   const walk = (d: string, depth: number): void => {
@@ -23,7 +23,7 @@ export function yamlFiles(dir = EXAMPLES): string[] {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p, depth + 1);
-      else if (/\.ya?ml$/.test(e.name)) out.push(relative(dir, p));
+      else if (/\.ya?ml$/.test(e.name) && !/^\.sops\.ya?ml$/.test(e.name)) out.push(relative(dir, p));
     }
   };
   walk(dir, 0);

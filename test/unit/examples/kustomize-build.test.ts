@@ -9,7 +9,8 @@ import { generateResources } from "../../../src/render/kustomization-file.ts";
 import { substitute } from "../../../src/render/substitute.ts";
 import { countKinds, EXAMPLES, kustomizeBuild, parseFile, type Doc } from "./examples-tree.ts";
 
-const APPS_KINDS = { Namespace: 1, ConfigMap: 2, Service: 2, Deployment: 2, Website: 2 };
+/** Secrets: api-credentials (SOPS-encrypted manifest) and api-tokens-<hash> (secretGenerator over an encrypted env file). */
+const APPS_KINDS = { Namespace: 1, ConfigMap: 2, Secret: 2, Service: 2, Deployment: 2, Website: 2 };
 
 function byKindName(docs: Doc[], kind: string, name: string): Doc {
   const d = docs.find((x) => x.kind === kind && x.metadata?.name === name);
@@ -58,6 +59,12 @@ describe("kubectl kustomize on examples/", () => {
     assert.deepEqual(countKinds(docs), APPS_KINDS);
     for (const name of ["web", "api"]) assert.equal((byKindName(docs, "Deployment", name).spec as { replicas: number }).replicas, 2);
     for (const d of docs) if (d.kind !== "Namespace") assert.equal(d.metadata?.namespace, "apps");
+    // the generated Secret's name carries kustomize's hash, and the api Deployment's reference follows it
+    const generated = docs.find((d) => d.kind === "Secret" && String(d.metadata?.name).startsWith("api-tokens-"));
+    assert.ok(generated, "secretGenerator api-tokens");
+    assert.ok(byKindName(docs, "Secret", "api-credentials")["sops"], "the encrypted Secret keeps its sops metadata through kustomize (the engine decrypts after the build)");
+    const envFrom = ((byKindName(docs, "Deployment", "api").spec as { template: { spec: { containers: { envFrom: { secretRef?: { name: string } }[] }[] } } }).template.spec.containers[0]?.envFrom ?? []).flatMap((e) => (e.secretRef ? [e.secretRef.name] : []));
+    assert.deepEqual(envFrom, ["api-credentials", generated.metadata?.name]);
   });
 
   for (const [env, replicas, logLevel] of [["production", 3, "warn"], ["test", 1, "debug"]] as const) {
@@ -116,6 +123,6 @@ describe("clusters/<env> with a generated kustomization.yaml (as Flux does)", ()
 
   it("adds up to about 20-30 objects for production", () => {
     const total = 6 + ["infrastructure", "monitoring", "apps/production"].reduce((n, p) => n + kustomizeBuild(p).length, 0);
-    assert.equal(total, 25);
+    assert.equal(total, 27);
   });
 });
