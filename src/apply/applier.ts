@@ -12,7 +12,8 @@ import { FIELD_MANAGER, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/
 import { describeObject, describeRef, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
 import type { InventoryItem } from "../core/inventory.ts";
 import { compareForPrune, planStages } from "../plan/stages.ts";
-import { dryRunChanges, judgeLive } from "../plan/compare.ts";
+import { afterDryRun, beforeDryRun } from "../plan/apply-decision.ts";
+import { dryRunChanges } from "../plan/compare.ts";
 import { driftReport } from "../plan/drift.ts";
 import { withNativeDefaults } from "../plan/native-defaults.ts";
 import type { LiveCache } from "./live-cache.ts";
@@ -61,32 +62,60 @@ async function normalizeScope(kube: KubeClient, obj: KubeObject): Promise<void> 
   if (!m.namespaced && obj.metadata.namespace) delete obj.metadata.namespace;
 }
 
-async function liveOf(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject | undefined> {
-  const cached = ctx.cache.get(refOf(obj));
-  if (cached) return cached;
-  // Not listed under our labels: it may still exist (created by someone else, or before our labels).
+/** Reads one object; for objects the owner-labelled list did not return (they may exist without our labels). */
+function readLive(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject | undefined> {
   return ctx.kube.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "");
 }
 
+function dryRun(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject> {
+  return ctx.kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+}
+
+/**
+ * Plans one object with as few requests as possible (see plan/apply-decision.ts): none when the listed live
+ * object already matches, a dry-run otherwise, and a GET only for an object that exists without our labels.
+ */
 async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Planned> {
   const obj = withNativeDefaults(rendered);
   const policy = policyOf(obj);
   await normalizeScope(ctx.kube, obj);
-  if (policy.reconcileDisabled || policy.ssa === "Ignore") return { kind: "skip", obj };
-  const live = await liveOf(ctx, obj);
-  if (policy.ssa === "IfNotPresent" && live) return { kind: "skip", obj, live };
-  if (live && judgeLive(obj, live, FIELD_MANAGER) === "unchanged") return { kind: "unchanged", obj, live };
-  const takeover = live !== undefined && policy.ssa !== "Merge" && takeOverManagedFields(live, FIELD_MANAGER) !== undefined;
+  let live = ctx.cache.get(refOf(obj));
+  switch (beforeDryRun(obj, policy, live, FIELD_MANAGER)) {
+    case "skip": // ssa: IfNotPresent reports the live object it left alone
+      return { kind: "skip", obj, ...(live && !policy.reconcileDisabled && policy.ssa === "IfNotPresent" ? { live } : {}) };
+    case "unchanged":
+      return { kind: "unchanged", obj, live: live as KubeObject };
+    case "read-live":
+      live = await readLive(ctx, obj);
+      if (live) return { kind: "skip", obj, live }; // ssa: IfNotPresent, and it is present
+      break;
+    case "dry-run":
+      break;
+  }
   let dry: KubeObject;
   try {
-    dry = await ctx.kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+    dry = await dryRun(ctx, obj);
   } catch (err) {
-    if (live && isImmutableError(err) && (ctx.force || policy.force)) return { kind: "recreate", obj, live, drift: [] };
+    if (isImmutableError(err) && (ctx.force || policy.force)) {
+      live ??= await readLive(ctx, obj);
+      if (live) return { kind: "recreate", obj, live, drift: [] };
+    }
     throw err;
   }
-  if (!live) return { kind: "create", obj };
-  if (!takeover && !dryRunChanges(dry, live)) return { kind: "unchanged", obj, live };
-  return { kind: "update", obj, live, drift: driftReport(dry, live, FIELD_MANAGER), takeover };
+  switch (afterDryRun(dry, live)) {
+    case "create":
+      return { kind: "create", obj };
+    case "read-live":
+      live = await readLive(ctx, obj);
+      if (!live) return { kind: "create", obj }; // deleted since the dry-run
+      break;
+    case "compare":
+      break;
+  }
+  const current = live as KubeObject;
+  const takeover = policy.ssa !== "Merge" && takeOverManagedFields(current, FIELD_MANAGER) !== undefined;
+  if (!takeover && !dryRunChanges(dry, current)) return { kind: "unchanged", obj, live: current };
+  return { kind: "update", obj, live: current, drift: driftReport(dry, current, FIELD_MANAGER), takeover };
 }
 
 async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
@@ -122,25 +151,35 @@ async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
   }
 }
 
+const isActive = (o: KubeObject | undefined): boolean => (o?.["status"] as { phase?: string } | undefined)?.phase === "Active";
+const isEstablished = (o: KubeObject | undefined): boolean => hasCondition(o, "Established");
+
+/** Waits until written CRDs are Established and Namespaces Active (no request when the apply response already says so). */
 async function waitDefinitions(ctx: ApplyContext, changes: readonly ObjectChange[]): Promise<void> {
   const timeoutMs = ctx.waitTimeoutMs ?? 60_000;
-  await Promise.all(changes.filter((c) => c.action === "created" || c.action === "configured").map(async (c) => {
-    if (c.ref.kind === "CustomResourceDefinition") {
-      await waitForObject(ctx.kube, c.apiVersion, c.ref.kind, undefined, c.ref.name, (o) => hasCondition(o, "Established"), { timeoutMs });
-    } else if (c.ref.kind === "Namespace") {
-      await waitForObject(ctx.kube, c.apiVersion, c.ref.kind, undefined, c.ref.name, (o) => (o?.["status"] as { phase?: string } | undefined)?.phase === "Active", { timeoutMs });
-    }
+  const written = changes.filter((c) => c.action === "created" || c.action === "configured");
+  await Promise.all(written.map(async (c) => {
+    const ready = c.ref.kind === "CustomResourceDefinition" ? isEstablished : c.ref.kind === "Namespace" ? isActive : undefined;
+    if (!ready || ready(c.object)) return;
+    await waitForObject(ctx.kube, c.apiVersion, c.ref.kind, undefined, c.ref.name, ready, { timeoutMs });
   }));
-  if (changes.some((c) => c.ref.kind === "CustomResourceDefinition" && c.action !== "unchanged")) ctx.kube.mapper.invalidate();
+  // discovery of the groups whose definitions changed is stale now
+  const groups = new Set(written.filter((c) => c.ref.kind === "CustomResourceDefinition").map((c) => (c.object?.["spec"] as { group?: string } | undefined)?.group));
+  for (const g of groups) ctx.kube.mapper.invalidate(g);
+}
+
+/** The distinct apiVersion/kind pairs of some objects. */
+function kindsOf(objects: readonly KubeObject[]): { apiVersion: string; kind: string }[] {
+  return [...new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
 }
 
 /** Applies all objects in stages; throws ApplyError naming every object whose dry-run failed (nothing of that stage is written). */
 export async function applyObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<ObjectChange[]> {
   const limit = ctx.concurrency ?? 16;
-  const kinds = [...new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
   const changes: ObjectChange[] = [];
   for (const stage of planStages(objects)) {
-    await ctx.cache.prime(ctx.kube, kinds, ownerSelector(ctx.owner));
+    // this stage's kinds only: a custom resource's kind is listable once an earlier stage established its CRD
+    await ctx.cache.prime(ctx.kube, kindsOf(stage.objects), ownerSelector(ctx.owner));
     const planned = await settleLimit(stage.objects, limit, (o) => planObject(ctx, o));
     const failures = planned.flatMap((r, i) => (r.ok ? [] : [`${describeObject(stage.objects[i] as KubeObject)}: ${isImmutableError(r.error) ? "immutable field changed (set spec.force or the kustomize.toolkit.fluxcd.io/force: enabled annotation to recreate): " : "dry-run failed: "}${r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error)}`]));
     if (failures.length) throw new ApplyError(`${stage.name} stage: ${failures.join("; ")}`);
@@ -201,8 +240,7 @@ export async function pruneObjects(stale: readonly InventoryItem[], ctx: ApplyCo
 
 /** Plans without writing: what a sync would do to each object, with field-level drift (dry-run requests only). */
 export async function diffObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<(ObjectChange & { error?: string })[]> {
-  const kinds = [...new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
-  await ctx.cache.prime(ctx.kube, kinds, ownerSelector(ctx.owner));
+  await ctx.cache.prime(ctx.kube, kindsOf(objects), ownerSelector(ctx.owner));
   const planned = await settleLimit(objects, ctx.concurrency ?? 16, (o) => planObject(ctx, o));
   return planned.map((r, i) => {
     const obj = objects[i] as KubeObject;

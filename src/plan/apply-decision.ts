@@ -1,0 +1,53 @@
+/**
+ * Which requests an object needs, decided from what is already known. Pure.
+ *
+ * The live cache holds every object carrying our owner labels (one list per kind). An object missing from it
+ * may still exist without our labels (created by hand or by another tool): the server-side dry-run tells,
+ * because a dry-run that would create an object returns it without a resourceVersion. So a GET is only needed
+ * when the dry-run shows an object we did not list (SSA takeover: its managedFields decide what we take back),
+ * or when `ssa: IfNotPresent` must know about existence before anything else.
+ */
+import type { KubeObject } from "../core/object-ref.ts";
+import { RECONCILE_ANNOTATION } from "../core/flux-api.ts";
+import { judgeLive } from "./compare.ts";
+
+export interface ObjectFlags {
+  reconcileDisabled: boolean;
+  ssa: "Override" | "Merge" | "IfNotPresent" | "Ignore";
+}
+
+export type BeforeDryRun =
+  /** Not ours to apply (reconcile disabled, ssa Ignore, or IfNotPresent and present). */
+  | "skip"
+  /** Every desired value is live and owned by us: no request at all. */
+  | "unchanged"
+  /** Existence must be known before the dry-run: read the object. */
+  | "read-live"
+  | "dry-run";
+
+export function beforeDryRun(desired: KubeObject, flags: ObjectFlags, cached: KubeObject | undefined, manager: string): BeforeDryRun {
+  if (flags.reconcileDisabled || flags.ssa === "Ignore") return "skip";
+  // `reconcile: disabled` set on the object in the cluster stops us too (Flux: no apply, no prune)
+  if (cached?.metadata.annotations?.[RECONCILE_ANNOTATION]?.toLowerCase() === "disabled") return "skip";
+  if (flags.ssa === "IfNotPresent") return cached ? "skip" : "read-live";
+  if (cached && judgeLive(desired, cached, manager) === "unchanged") return "unchanged";
+  return "dry-run";
+}
+
+/** True when a dry-run apply result is an object that did not exist (a create): it carries no resourceVersion. */
+export function dryRunCreates(dryRun: KubeObject): boolean {
+  return !dryRun.metadata.resourceVersion;
+}
+
+export type AfterDryRun =
+  /** Absent at dry-run time: apply creates it. */
+  | "create"
+  /** It exists but we had not listed it (no owner labels): read it to compare and take ownership back. */
+  | "read-live"
+  /** Compare the dry-run result with the live object we have. */
+  | "compare";
+
+export function afterDryRun(dryRun: KubeObject, live: KubeObject | undefined): AfterDryRun {
+  if (live) return "compare";
+  return dryRunCreates(dryRun) ? "create" : "read-live";
+}

@@ -1,0 +1,66 @@
+/** Which requests the staged applier makes: no GET for objects the dry-run shows absent, none at all when unchanged. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { applyObjects, type ApplyContext } from "../../src/apply/applier.ts";
+import { LiveCache } from "../../src/apply/live-cache.ts";
+import { FIELD_MANAGER } from "../../src/core/flux-api.ts";
+import type { KubeObject } from "../../src/core/object-ref.ts";
+import type { KubeClient } from "../../src/kube/client.ts";
+import { freshNamespace, testKube } from "../support/cluster.ts";
+
+/** Records "METHOD path?query" of every request, object names kept. */
+function recordRequests(kube: KubeClient): string[] {
+  const seen: string[] = [];
+  const original = kube.http.request.bind(kube.http);
+  kube.http.request = (method, path, opts) => {
+    seen.push(`${method} ${path}`);
+    return original(method, path, opts);
+  };
+  return seen;
+}
+
+const cm = (ns: string, name: string, data: Record<string, string>): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data });
+const ctxFor = (kube: KubeClient): ApplyContext => ({ kube, owner: { name: "app", namespace: "flux-system" }, force: false, events: () => {}, cache: new LiveCache() });
+const withOwner = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { "kustomize.toolkit.fluxcd.io/name": "app", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" } } });
+
+test("first apply: a dry-run and an apply per new object, a GET only for the one that exists without our labels (taken over)", async (t) => {
+  const kube = testKube();
+  t.after(() => kube.close());
+  const ns = await freshNamespace(kube, t, "req");
+  // created by hand with kubectl: no owner labels, fields held by a kubectl manager
+  await kube.http.request("POST", `/api/v1/namespaces/${ns}/configmaps?fieldManager=kubectl-client-side-apply`, { body: cm(ns, "existing", { a: "manual", extra: "x" }) });
+  const objects = [cm(ns, "existing", { a: "git" }), ...["one", "two", "three"].map((n) => cm(ns, n, { a: n }))].map(withOwner);
+  await kube.mapping("v1", "ConfigMap"); // discovery out of the count
+  const seen = recordRequests(kube);
+  const changes = await applyObjects(objects, ctxFor(kube));
+  assert.deepEqual(changes.map((c) => `${c.ref.name}:${c.action}`).sort(), ["existing:configured", "one:created", "three:created", "two:created"]);
+  const gets = seen.filter((r) => r.startsWith("GET ") && !r.includes("labelSelector"));
+  assert.deepEqual(gets, [`GET /api/v1/namespaces/${ns}/configmaps/existing`]);
+  assert.equal(seen.filter((r) => r.startsWith("PATCH ") && r.includes("dryRun=All")).length, 4);
+  assert.equal(seen.filter((r) => r.startsWith("PATCH ") && !r.includes("dryRun=All") && r.includes("fieldManager=")).length, 4);
+  const existing = await kube.get("v1", "ConfigMap", ns, "existing");
+  assert.deepEqual(existing?.["data"], { a: "git" }, "the kubectl-owned field Git does not set is gone: ownership was taken over");
+  assert.equal(existing?.metadata.labels?.["kustomize.toolkit.fluxcd.io/name"], "app");
+  assert.ok(existing?.metadata.managedFields?.some((e) => e.manager === FIELD_MANAGER && e.operation === "Apply"));
+
+  // a second apply from a fresh cache: one list, nothing else, and no resourceVersion moves
+  const rvs = new Map(changes.map((c) => [c.ref.name, c.object?.metadata.resourceVersion]));
+  seen.length = 0;
+  const again = await applyObjects(objects, ctxFor(kube));
+  assert.ok(again.every((c) => c.action === "unchanged"), JSON.stringify(again.map((c) => c.action)));
+  assert.deepEqual(seen.map((r) => r.split("?")[0]), [`GET /api/v1/configmaps`]);
+  for (const c of again) assert.equal(c.object?.metadata.resourceVersion, rvs.get(c.ref.name));
+});
+
+test("a failing dry-run in a stage writes nothing of that stage, new objects included", async (t) => {
+  const kube = testKube();
+  t.after(() => kube.close());
+  const ns = await freshNamespace(kube, t, "req");
+  const bad: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", namespace: ns }, data: { a: 1 as unknown as string } };
+  const objects = [cm(ns, "good-1", { a: "1" }), bad, cm(ns, "good-2", { a: "2" })].map(withOwner);
+  const seen = recordRequests(kube);
+  await assert.rejects(applyObjects(objects, ctxFor(kube)), /ConfigMap\/.*bad.*dry-run failed/);
+  assert.equal(seen.filter((r) => r.startsWith("PATCH ") && !r.includes("dryRun=All")).length, 0, "no write");
+  assert.equal(await kube.get("v1", "ConfigMap", ns, "good-1"), undefined);
+  assert.equal(await kube.get("v1", "ConfigMap", ns, "good-2"), undefined);
+});
