@@ -4,6 +4,7 @@ import { extname, join, relative } from "node:path";
 import { parseAllDocuments, parse } from "yaml";
 import { BuildError } from "../core/errors.ts";
 import type { KustomizationSpec } from "../core/api-types.ts";
+import { isRenderDirName } from "./render-dir.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -39,12 +40,13 @@ function isManifest(doc: unknown): boolean {
 
 /**
  * Flux's generator: every Kubernetes YAML file under `dir`; a sub-folder with its own
- * kustomization file counts as one resource and is not descended into.
+ * kustomization file counts as one resource and is not descended into. Other renders' private
+ * directories (render-dir.ts) are not part of the tree.
  */
-export function generateResources(dir: string, root: string): string[] {
+export function generateResources(dir: string, root: string, parse: (file: string, root: string) => unknown[] = parseYamlFile): string[] {
   const resources: string[] = [];
   const walk = (d: string): void => {
-    const entries = readdirSync(d).sort();
+    const entries = readdirSync(d).filter((n) => !isRenderDirName(n)).sort();
     for (const name of entries) {
       const p = join(d, name);
       const st = statSync(p);
@@ -52,7 +54,7 @@ export function generateResources(dir: string, root: string): string[] {
         if (findKustomizationFile(p)) resources.push(relative(dir, p));
         else walk(p);
       } else if ([".yaml", ".yml", ".json"].includes(extname(name).toLowerCase())) {
-        const docs = parseYamlFile(p, root);
+        const docs = parse(p, root);
         if (docs.length && docs.every(isManifest)) resources.push(relative(dir, p));
       }
     }
