@@ -45,6 +45,8 @@ export interface ReconcileDeps {
   events: EventSink;
   liveCaches: Map<string, LiveCache>;
   renderCache: Map<string, KubeObject[]>;
+  /** Directory of the on-disk render cache (kustomize output of renders without decryption). */
+  renderCacheDir?: string;
   makeDecryptor?: (keys: { source: string; text: string }[]) => Decryptor;
   /** Transforms applied to rendered objects before apply (the CLI's bootstrap source override). */
   transform?: (obj: KubeObject) => KubeObject;
@@ -111,7 +113,7 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
       if (keys && !deps.makeDecryptor) throw new PlumbError("DecryptionFailed", "SOPS decryption is not available in this build");
       const decryptor = keys && deps.makeDecryptor ? deps.makeDecryptor(keys) : undefined;
       const t1 = Date.now();
-      const res = await render({ sourceDir, spec, owner, ...(variables ? { variables } : {}), ...(decryptor ? { decryptor } : {}) });
+      const res = await render({ sourceDir, spec, owner, digest, ...(deps.renderCacheDir ? { cacheDir: deps.renderCacheDir } : {}), ...(variables ? { variables } : {}), ...(decryptor ? { decryptor } : {}) });
       objects = res.objects;
       if (!keys) deps.renderCache.set(key, structuredClone(objects));
       deps.events({ type: "render.done", kustomization: id, objects: objects.length, durationMs: Date.now() - t1 });

@@ -46,11 +46,12 @@ export interface EngineState {
   sources: SourceResolver;
   liveCaches: Map<string, LiveCache>;
   renderCache: Map<string, KubeObject[]>;
+  renderCacheDir: string;
 }
 
 export function newEngineState(kube: KubeClient, cacheDir: string, events: EventSink): EngineState {
   mkdirSync(cacheDir, { recursive: true });
-  return { sources: new SourceResolver(kube, join(cacheDir, "git"), events), liveCaches: new Map(), renderCache: new Map() };
+  return { sources: new SourceResolver(kube, join(cacheDir, "git"), events), liveCaches: new Map(), renderCache: new Map(), renderCacheDir: join(cacheDir, "render") };
 }
 
 export async function installCrds(kube: KubeClient): Promise<void> {
@@ -113,7 +114,7 @@ export async function runTree(opts: SyncOptions, st: EngineState, transform: (o:
   const root = await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", ns, "flux-system");
   if (!root) throw new Error(`Kustomization ${ns}/flux-system not found after bootstrap`);
   const deps = {
-    kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, transform,
+    kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, renderCacheDir: st.renderCacheDir, transform,
     ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}), ...(opts.allowEmpty ? { allowEmpty: true } : {}),
   };
   const scheduler = new Scheduler(
