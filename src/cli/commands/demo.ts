@@ -1,6 +1,7 @@
 /**
- * `plumb demo`: a local control plane, a Git repository made from examples/, a sync of production, a manual
- * change reported (field, manager) and corrected, a removal committed and pruned, then everything stopped.
+ * `plumb demo`: a local control plane, a Git repository made from examples/, the demo age key as Secret
+ * flux-system/sops-age, a sync of production (SOPS-encrypted Secrets decrypted), a manual change reported
+ * (field, manager) and corrected, a removal committed and pruned, then everything stopped.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +15,8 @@ import type { CliIo } from "../io.ts";
 import { printEvent, syncTable } from "../printers.ts";
 
 const EXAMPLES = join(import.meta.dirname, "../../../examples");
+/** The public throwaway key that decrypts the examples' SOPS Secrets (kept outside examples/). */
+const DEMO_AGE_KEY = join(import.meta.dirname, "../../../demo-keys/age.agekey");
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "user.name=Plumbline Demo", "-c", "user.email=demo@plumbline.invalid", ...args], { cwd, encoding: "utf8" });
@@ -35,6 +38,11 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
     git(repo, "commit", "-q", "-m", "fleet: production, test and management clusters");
     io.stdout(`repository ${repo} at ${git(repo, "rev-parse", "--short", "HEAD").trim()}\n`);
 
+    const kubectl = (...args: string[]): string => execFileSync("kubectl", args, { env: { ...process.env, KUBECONFIG: cluster.state.kubeconfig }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    say("2b. The age key for SOPS, as Flux users store it: kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=demo-keys/age.agekey");
+    io.stdout(kubectl("create", "namespace", "flux-system"));
+    io.stdout(kubectl("-n", "flux-system", "create", "secret", "generic", "sops-age", `--from-file=age.agekey=${DEMO_AGE_KEY}`));
+
     const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stdout);
     const opts: SyncOptions = { kube, url: repo, ref: { branch: "main" }, path: "clusters/production", cacheDir: join(work, "cache"), events, makeDecryptor: makeSopsDecryptor };
     const state = newEngineState(kube, opts.cacheDir, events);
@@ -43,13 +51,14 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
     let r = await sync(opts, state);
     io.stdout("\n" + syncTable(r.kustomizations) + `writes: ${r.writes}\n`);
     if (!r.kustomizations.every((k) => k.ready)) return 1;
+    if (!(await showDecryptedSecrets(kube, io))) return 1;
 
     say("4. A second sync of the same revision writes nothing");
     r = await sync(opts, state);
     io.stdout(`writes: ${r.writes}\n`);
 
     say("5. Someone scales a managed Deployment by hand: kubectl scale deployment/web -n apps --replicas=7");
-    io.stdout(execFileSync("kubectl", ["scale", "deployment/web", "-n", "apps", "--replicas=7"], { env: { ...process.env, KUBECONFIG: cluster.state.kubeconfig }, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    io.stdout(kubectl("scale", "deployment/web", "-n", "apps", "--replicas=7"));
     r = await sync(opts, state);
     const web = await kube.get("apps/v1", "Deployment", "apps", "web");
     io.stdout(`deployment/web replicas now ${(web?.["spec"] as { replicas?: number }).replicas} (from Git)\n`);
@@ -70,4 +79,21 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
     rmSync(work, { recursive: true, force: true });
     io.stdout("done\n");
   }
+}
+
+/**
+ * The Secrets that were SOPS-encrypted in Git, as the cluster holds them: key names only, and whether any value
+ * still looks like sops ciphertext. Values are never printed.
+ */
+async function showDecryptedSecrets(kube: KubeClient, io: CliIo): Promise<boolean> {
+  const secrets = (await kube.list("v1", "Secret", { namespace: "apps" })).items.filter((s) => s.metadata.name === "api-credentials" || s.metadata.name?.startsWith("api-tokens-"));
+  let ok = secrets.length === 2;
+  for (const s of secrets) {
+    const data = (s["data"] ?? {}) as Record<string, string>;
+    const encrypted = Object.values(data).some((v) => /ENC\[AES256_GCM,|sops_mac=|"sops"|^sops:/m.test(Buffer.from(v, "base64").toString("utf8")));
+    ok &&= !encrypted && Object.keys(data).length > 0;
+    io.stdout(`secret/${s.metadata.name} -n apps: keys ${Object.keys(data).sort().join(", ")}; ${encrypted ? "STILL ENCRYPTED" : "decrypted from SOPS (values not shown)"}\n`);
+  }
+  if (secrets.length !== 2) io.stdout(`expected Secrets api-credentials and api-tokens-<hash> in namespace apps, found ${secrets.length}\n`);
+  return ok;
 }
