@@ -43,6 +43,8 @@ export interface PlumbRun {
   allReady: boolean;
   /** Requests by method, resource and query keys (see plumb-child.ts). */
   requestsByKind: Record<string, number>;
+  /** Per phase (request category or engine event): [first ms, last ms, count], from the sync's start. */
+  timeline: Record<string, [number, number, number]>;
 }
 
 const CHILD = join(import.meta.dirname, "plumb-child.ts");
@@ -79,6 +81,7 @@ export async function runPlumbSync(ctx: BenchContext, path: string): Promise<Plu
     kustomizations,
     allReady: kustomizations.length > 0 && kustomizations.every((k) => k.ready),
     requestsByKind: (exit["requestsByKind"] as Record<string, number> | undefined) ?? {},
+    timeline: (synced["timeline"] as Record<string, [number, number, number]> | undefined) ?? {},
   };
 }
 

@@ -21,8 +21,34 @@ function emit(line: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify(line) + "\n");
 }
 
-/** Counts requests by method, resource collection and query keys (names elided), for finding where requests go. */
-function traceRequests(kube: KubeClient): Map<string, number> {
+/** First and last time (ms since the sync started) and count of each phase: request categories and engine events. */
+type Timeline = Map<string, [number, number, number]>;
+
+function mark(timeline: Timeline, phase: string, at: number, startedAt = at): void {
+  const t = timeline.get(phase);
+  if (t) {
+    t[0] = Math.min(t[0], Math.round(startedAt));
+    t[1] = Math.max(t[1], Math.round(at));
+    t[2]++;
+  } else timeline.set(phase, [Math.round(startedAt), Math.round(at), 1]);
+}
+
+/** The phase a request belongs to, from its method and path. */
+function requestPhase(method: string, path: string): string {
+  const [p = "", q = ""] = path.split("?");
+  if (/^\/(api\/v1|apis(\/[^/]+\/[^/]+)?)$/.test(p)) return "discovery";
+  if (q.includes("dryRun=All")) return "dry-run";
+  if (method === "PATCH" && p.endsWith("/status")) return "status patch";
+  if (method === "PATCH" && q.includes("fieldManager=")) return "apply";
+  if (method === "GET") return q.includes("labelSelector") ? "list by owner" : "get";
+  return `${method.toLowerCase()}`;
+}
+
+/**
+ * Counts requests by method, resource collection and query keys (names elided), for finding where requests go,
+ * and records when each phase of requests ran.
+ */
+function traceRequests(kube: KubeClient, timeline: Timeline, t0: () => number): Map<string, number> {
   const counts = new Map<string, number>();
   const original = kube.http.request.bind(kube.http);
   kube.http.request = (method, path, opts) => {
@@ -34,7 +60,12 @@ function traceRequests(kube: KubeClient): Map<string, number> {
     const keys = [...new URLSearchParams(q).keys()].join(",");
     const key = `${method} ${shape.filter(Boolean).join("/")}${keys ? `?${keys}` : ""}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    return original(method, path, opts);
+    const started = performance.now() - t0();
+    const phase = requestPhase(method, path);
+    const done = (): void => mark(timeline, phase, performance.now() - t0(), started);
+    const res = original(method, path, opts);
+    res.then(done, done);
+    return res;
   };
   return counts;
 }
@@ -46,14 +77,21 @@ async function main(): Promise<number> {
     return 2;
   }
   const kube = KubeClient.fromKubeconfig(kubeconfig);
-  const trace = process.env["PLUMB_BENCH_TRACE"] === "1" ? traceRequests(kube) : undefined;
+  let syncStart = performance.now();
+  const timeline: Timeline = new Map();
+  const trace = process.env["PLUMB_BENCH_TRACE"] === "1" ? traceRequests(kube, timeline, () => syncStart) : undefined;
   const errors: string[] = [];
   const events = (e: EngineEvent): void => {
     if (e.type === "log" && e.level === "error") errors.push(e.message);
+    const now = performance.now() - syncStart;
+    if (e.type === "render.done") mark(timeline, "render", now, now - e.durationMs);
+    else if (e.type === "source.fetched") mark(timeline, "source fetch", now, now - e.durationMs);
+    else if (e.type === "kustomization.done") mark(timeline, "kustomization done", now);
   };
   const opts: SyncOptions = { kube, url: f.source, ref: { branch: "main" }, path: f.path, cacheDir: f["cache-dir"], events, makeDecryptor: makeSopsDecryptor };
   try {
     const state = newEngineState(kube, opts.cacheDir, events);
+    syncStart = performance.now();
     const report = await sync(opts, state);
     emit({
       type: "synced",
@@ -61,6 +99,7 @@ async function main(): Promise<number> {
       writes: report.writes,
       durationMs: report.durationMs,
       requests: kube.http.requests,
+      timeline: Object.fromEntries([...timeline].sort((a, b) => a[1][0] - b[1][0])),
     });
     if (f.watch) {
       const ctrl = new AbortController();

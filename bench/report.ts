@@ -156,6 +156,9 @@ export function markdownReport(r: Results): string {
   ];
   if (r.drift) lines.push(`Drift latencies (ms): ${r.drift.latenciesMs.join(", ")}`, "");
   if (r.initialApply) lines.push(`kubectl initial apply split: CRD ${formatMs(r.initialApply.kubectl.crdMs)}, wait ${formatMs(r.initialApply.kubectl.waitMs)}, rest ${formatMs(r.initialApply.kubectl.restMs)}.`, "");
+  for (const [title, run] of [["1", r.initialApply?.plumb], ["2", r.noop?.plumb], ["5", r.many?.plumb]] as const) {
+    if (run && Object.keys(run.timeline ?? {}).length) lines.push(`Case ${title} timeline (ms from the sync's start: first-last, count): ${timelineText(run.timeline)}.`, "");
+  }
   const byKind = r.initialApply?.plumb.requestsByKind;
   if (byKind && Object.keys(byKind).length) {
     // group per-resource shapes by method and query keys: GET, dry-run apply, apply, discovery...
@@ -178,6 +181,11 @@ export function markdownReport(r: Results): string {
     lines.push("");
   }
   return lines.join("\n");
+}
+
+/** "render 40-1540 (1), dry-run 1900-3300 (1121), ..." in start order. Pure. */
+export function timelineText(t: Record<string, [number, number, number]>): string {
+  return Object.entries(t).sort((a, b) => a[1][0] - b[1][0]).map(([phase, [first, last, n]]) => `${phase} ${first}-${last} (${n})`).join(", ");
 }
 
 export function jsonReport(r: Results): string {

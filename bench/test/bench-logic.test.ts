@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { applyTree, applyTreeFiles, chainTree, countObjects, driftTree, manyTree } from "../generate.ts";
-import { summaryRows, type Results } from "../report.ts";
+import { summaryRows, timelineText, type Results } from "../report.ts";
 import { sizeProfile } from "../sizes.ts";
 import { median, percentile, ratioText, verdict } from "../stats.ts";
 
@@ -79,7 +79,7 @@ test("ratioText says faster or slower from durations", () => {
 });
 
 test("summaryRows judges targets from the measured numbers and shows errors", () => {
-  const plumb = { wallMs: 1000, syncMs: 800, writes: 0, requests: 10, maxRssKiB: 200 * 1024, kustomizations: [], allReady: true, requestsByKind: {} };
+  const plumb = { wallMs: 1000, syncMs: 800, writes: 0, requests: 10, maxRssKiB: 200 * 1024, kustomizations: [], allReady: true, requestsByKind: {}, timeline: {} };
   const r: Results = {
     size: "default", totalMs: 1, errors: { "3. Drift correction": "boom" },
     machine: { cpus: 2, cpuModel: "x", memoryGiB: 1, os: "linux", node: "v24", kubernetes: "v1.20.2", kubectl: "v1", date: "d" },
@@ -92,4 +92,8 @@ test("summaryRows judges targets from the measured numbers and shows errors", ()
   assert.equal(rows.find((x) => x.case.startsWith("2."))?.verdict, "missed"); // 1.2 s
   assert.equal(rows.find((x) => x.case.startsWith("3."))?.plumbline, "error");
   assert.equal(rows.find((x) => x.case.startsWith("6."))?.verdict, "met");
+});
+
+test("timelineText lists phases in start order with their span and count", () => {
+  assert.equal(timelineText({ apply: [300, 900, 10], render: [5, 200, 1], "dry-run": [210, 290, 10] }), "render 5-200 (1), dry-run 210-290 (10), apply 300-900 (10)");
 });
