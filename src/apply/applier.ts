@@ -12,7 +12,7 @@ import { FIELD_MANAGER, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/
 import { describeObject, describeRef, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
 import type { InventoryItem } from "../core/inventory.ts";
 import { compareForPrune, planStages } from "../plan/stages.ts";
-import { afterDryRun, beforeDryRun } from "../plan/apply-decision.ts";
+import { afterDryRun, beforeDryRun, kindsToList } from "../plan/apply-decision.ts";
 import { dryRunChanges } from "../plan/compare.ts";
 import { driftReport } from "../plan/drift.ts";
 import { withNativeDefaults } from "../plan/native-defaults.ts";
@@ -29,6 +29,8 @@ export interface ApplyContext {
   cache: LiveCache;
   concurrency?: number;
   waitTimeoutMs?: number;
+  /** The previous inventory, when known: only its kinds are listed by owner label (see plan/apply-decision.ts). */
+  previous?: readonly InventoryItem[];
 }
 
 export interface ObjectChange {
@@ -168,18 +170,13 @@ async function waitDefinitions(ctx: ApplyContext, changes: readonly ObjectChange
   for (const g of groups) ctx.kube.mapper.invalidate(g);
 }
 
-/** The distinct apiVersion/kind pairs of some objects. */
-function kindsOf(objects: readonly KubeObject[]): { apiVersion: string; kind: string }[] {
-  return [...new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
-}
-
 /** Applies all objects in stages; throws ApplyError naming every object whose dry-run failed (nothing of that stage is written). */
 export async function applyObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<ObjectChange[]> {
   const limit = ctx.concurrency ?? 16;
   const changes: ObjectChange[] = [];
   for (const stage of planStages(objects)) {
     // this stage's kinds only: a custom resource's kind is listable once an earlier stage established its CRD
-    await ctx.cache.prime(ctx.kube, kindsOf(stage.objects), ownerSelector(ctx.owner));
+    await ctx.cache.prime(ctx.kube, kindsToList(stage.objects, ctx.previous), ownerSelector(ctx.owner));
     const planned = await settleLimit(stage.objects, limit, (o) => planObject(ctx, o));
     const failures = planned.flatMap((r, i) => (r.ok ? [] : [`${describeObject(stage.objects[i] as KubeObject)}: ${isImmutableError(r.error) ? "immutable field changed (set spec.force or the kustomize.toolkit.fluxcd.io/force: enabled annotation to recreate): " : "dry-run failed: "}${r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error)}`]));
     if (failures.length) throw new ApplyError(`${stage.name} stage: ${failures.join("; ")}`);
@@ -240,7 +237,7 @@ export async function pruneObjects(stale: readonly InventoryItem[], ctx: ApplyCo
 
 /** Plans without writing: what a sync would do to each object, with field-level drift (dry-run requests only). */
 export async function diffObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<(ObjectChange & { error?: string })[]> {
-  await ctx.cache.prime(ctx.kube, kindsOf(objects), ownerSelector(ctx.owner));
+  await ctx.cache.prime(ctx.kube, kindsToList(objects, ctx.previous), ownerSelector(ctx.owner));
   const planned = await settleLimit(objects, ctx.concurrency ?? 16, (o) => planObject(ctx, o));
   return planned.map((r, i) => {
     const obj = objects[i] as KubeObject;

@@ -8,6 +8,8 @@ import { inventoryId, refOf, type KubeObject, type ObjectRef } from "../core/obj
 export class LiveCache {
   private readonly objects = new Map<string, KubeObject>();
   private readonly listed = new Set<string>();
+  /** apiVersion/kind of every object put here (applied or listed). */
+  private readonly seen = new Set<string>();
   /** Set by watch mode once watches keep this cache current; otherwise each reconcile re-lists. */
   fedByWatch = false;
 
@@ -21,6 +23,7 @@ export class LiveCache {
 
   put(obj: KubeObject): void {
     this.objects.set(inventoryId(refOf(obj)), obj);
+    this.seen.add(`${obj.apiVersion}/${obj.kind}`);
   }
 
   remove(ref: ObjectRef): void {
@@ -46,9 +49,9 @@ export class LiveCache {
     }));
   }
 
-  /** The apiVersion/kind pairs listed so far (what watch mode watches). */
+  /** The apiVersion/kind pairs listed or applied so far (what watch mode watches). */
   kinds(): { apiVersion: string; kind: string }[] {
-    return [...this.listed].map((k) => {
+    return [...new Set([...this.listed, ...this.seen])].map((k) => {
       const i = k.lastIndexOf("/");
       return { apiVersion: k.slice(0, i), kind: k.slice(i + 1) };
     });
@@ -58,5 +61,6 @@ export class LiveCache {
   reset(): void {
     this.objects.clear();
     this.listed.clear();
+    this.seen.clear();
   }
 }

@@ -1,15 +1,33 @@
 /**
  * Which requests an object needs, decided from what is already known. Pure.
  *
- * The live cache holds every object carrying our owner labels (one list per kind). An object missing from it
- * may still exist without our labels (created by hand or by another tool): the server-side dry-run tells,
- * because a dry-run that would create an object returns it without a resourceVersion. So a GET is only needed
- * when the dry-run shows an object we did not list (SSA takeover: its managedFields decide what we take back),
- * or when `ssa: IfNotPresent` must know about existence before anything else.
+ * The live cache holds the objects carrying our owner labels (one list per kind the previous inventory holds,
+ * none on a first apply). An object missing from it may still exist, without our labels (created by hand or by
+ * another tool) or as a leftover: the server-side dry-run tells, because a dry-run that would create an object
+ * returns it without a resourceVersion. So a GET is only needed when the dry-run shows an object we did not
+ * list (SSA takeover: its managedFields decide what we take back), or when `ssa: IfNotPresent` must know about
+ * existence before anything else.
  */
 import type { KubeObject } from "../core/object-ref.ts";
 import { RECONCILE_ANNOTATION } from "../core/flux-api.ts";
 import { judgeLive } from "./compare.ts";
+
+/**
+ * The kinds worth one list by owner label before planning: every kind of `objects`, or, when the previous
+ * inventory is known, only kinds it holds. An object of another kind carrying our labels can only be a leftover
+ * (a Kustomization recreated without pruning); the dry-run finds it all the same, at the cost of one GET.
+ */
+export function kindsToList(objects: readonly KubeObject[], previous?: readonly { ref: { group: string; kind: string } }[]): { apiVersion: string; kind: string }[] {
+  const held = previous && new Set(previous.map((i) => `${i.ref.group}/${i.ref.kind}`));
+  const out = new Map<string, { apiVersion: string; kind: string }>();
+  for (const o of objects) {
+    const slash = o.apiVersion.indexOf("/");
+    const group = slash < 0 ? "" : o.apiVersion.slice(0, slash);
+    if (held && !held.has(`${group}/${o.kind}`)) continue;
+    out.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind });
+  }
+  return [...out.values()];
+}
 
 export interface ObjectFlags {
   reconcileDisabled: boolean;

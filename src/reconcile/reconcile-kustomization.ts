@@ -139,7 +139,7 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
   }
   // Without watches the cache may be stale (a manual change since the last reconcile): list afresh.
   if (!cache.fedByWatch) cache.reset();
-  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache };
+  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems };
   let changes: ObjectChange[];
   try {
     changes = await applyObjects(objects, ctx);

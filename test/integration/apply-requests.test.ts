@@ -64,3 +64,20 @@ test("a failing dry-run in a stage writes nothing of that stage, new objects inc
   assert.equal(await kube.get("v1", "ConfigMap", ns, "good-1"), undefined);
   assert.equal(await kube.get("v1", "ConfigMap", ns, "good-2"), undefined);
 });
+
+test("first apply (empty previous inventory) lists nothing; objects already carrying our labels are found through the dry-run and left unchanged", async (t) => {
+  const kube = testKube();
+  t.after(() => kube.close());
+  const ns = await freshNamespace(kube, t, "req");
+  const objects = ["one", "two"].map((n) => withOwner(cm(ns, n, { a: n })));
+  const first = await applyObjects(objects, { ...ctxFor(kube), previous: [] });
+  assert.deepEqual(first.map((c) => c.action), ["created", "created"]);
+  // the same objects again as if the Kustomization had been recreated (its status, so its inventory, gone)
+  const seen = recordRequests(kube);
+  const again = await applyObjects(objects, { ...ctxFor(kube), previous: [] });
+  assert.deepEqual(again.map((c) => c.action), ["unchanged", "unchanged"]);
+  assert.equal(seen.filter((r) => r.includes("labelSelector")).length, 0, "no list");
+  assert.equal(seen.filter((r) => r.startsWith("PATCH ") && !r.includes("dryRun=All")).length, 0, "no write");
+  assert.equal(seen.filter((r) => r.startsWith("GET ")).length, 2, "one GET per object the dry-run showed existing");
+  for (const c of again) assert.equal(c.object?.metadata.resourceVersion, first.find((f) => f.ref.name === c.ref.name)?.object?.metadata.resourceVersion);
+});

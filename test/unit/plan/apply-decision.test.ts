@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KubeObject } from "../../../src/core/object-ref.ts";
-import { afterDryRun, beforeDryRun, dryRunCreates, type ObjectFlags } from "../../../src/plan/apply-decision.ts";
+import { afterDryRun, beforeDryRun, dryRunCreates, kindsToList, type ObjectFlags } from "../../../src/plan/apply-decision.ts";
 
 const M = "kustomize-controller";
 const override: ObjectFlags = { reconcileDisabled: false, ssa: "Override" };
@@ -44,4 +44,19 @@ test("a dry-run without a resourceVersion would create the object; with one, the
   assert.equal(afterDryRun(existing, undefined), "read-live", "exists without our labels: read it for the takeover and the comparison");
   assert.equal(afterDryRun(existing, live({ a: "2" })), "compare");
   assert.equal(afterDryRun(created, live({ a: "2" })), "compare", "a listed live object is compared, whatever the dry-run says");
+});
+
+test("kindsToList: every kind of the objects without a previous inventory, else only kinds it holds (none on a first apply)", () => {
+  const objs: KubeObject[] = [
+    desired,
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "ns" } },
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api", namespace: "ns" } },
+    { apiVersion: "example.dev/v2", kind: "Widget", metadata: { name: "w", namespace: "ns" } },
+  ];
+  const all = kindsToList(objs).map((k) => `${k.apiVersion}/${k.kind}`);
+  assert.deepEqual(all, ["v1/ConfigMap", "apps/v1/Deployment", "example.dev/v2/Widget"]);
+  assert.deepEqual(kindsToList(objs, []), [], "first apply: nothing of ours to list");
+  const previous = [{ ref: { group: "apps", kind: "Deployment" } }, { ref: { group: "example.dev", kind: "Widget" } }, { ref: { group: "", kind: "Secret" } }];
+  // by group and kind: a Widget listed under v1 before is listed under the version now rendered
+  assert.deepEqual(kindsToList(objs, previous).map((k) => `${k.apiVersion}/${k.kind}`), ["apps/v1/Deployment", "example.dev/v2/Widget"]);
 });
