@@ -220,7 +220,8 @@ export async function pruneObjects(stale: readonly InventoryItem[], ctx: ApplyCo
       if (!live || live.metadata.deletionTimestamp) return undefined;
       const labels = live.metadata.labels ?? {};
       if (labels[OWNER_NAME_LABEL] !== ctx.owner.name || labels[OWNER_NAMESPACE_LABEL] !== ctx.owner.namespace) return { ref: item.ref, apiVersion, action: "skipped" };
-      if (policyOf(live).pruneDisabled) return { ref: item.ref, apiVersion, action: "skipped" };
+      const livePolicy = policyOf(live);
+      if (livePolicy.pruneDisabled || livePolicy.reconcileDisabled) return { ref: item.ref, apiVersion, action: "skipped" };
       await ctx.kube.delete(apiVersion, item.ref.kind, item.ref.namespace || undefined, item.ref.name);
       ctx.cache.remove(item.ref);
       ctx.events({ type: "prune.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: item.ref });
