@@ -68,15 +68,17 @@ const printerColumns = (first: Schema[] = []): Schema[] => [
 ];
 
 /**
- * The spec's object fields (decryption, postBuild, sourceRef, ref, ...) are atomic for server-side apply. Kubernetes
- * 1.20-1.2x servers otherwise turn an object whose fields were all removed from the applied configuration into
- * `null`, which the schema refuses ("spec.decryption.secretRef in body must be of type object: \"null\"",
- * kubernetes/kubernetes#103011): removing `decryption` or `postBuild` from a Kustomization in Git could never be
- * applied. Atomic, the whole field is owned and removed as one value. Top-level spec fields stay granular.
+ * The spec's optional object fields (decryption, postBuild, kubeConfig, ref, ...) are atomic for server-side apply.
+ * Kubernetes 1.20-1.2x servers otherwise turn an object whose fields were all removed from the applied
+ * configuration into `null`, which the schema refuses ("spec.decryption.secretRef in body must be of type object:
+ * \"null\"", kubernetes/kubernetes#103011): removing `decryption` or `postBuild` from a Kustomization in Git could
+ * never be applied. Atomic, the whole field is owned and removed as one value. Required fields (sourceRef) cannot
+ * be removed and keep field-level ownership, as do the scalar fields.
  */
 function atomicObjects(spec: Schema): Schema {
   const props = spec["properties"] as Record<string, Schema>;
-  return { ...spec, properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, v["type"] === "object" ? { ...v, "x-kubernetes-map-type": "atomic" } : v])) };
+  const required = new Set((spec["required"] as string[] | undefined) ?? []);
+  return { ...spec, properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, v["type"] === "object" && !required.has(k) ? { ...v, "x-kubernetes-map-type": "atomic" } : v])) };
 }
 
 function crd(args: {
