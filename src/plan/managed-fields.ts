@@ -6,9 +6,22 @@ export type PathSegment = string | number;
 /** Managers whose ownership Plumbline takes back so manual edits are reverted (as Flux does). */
 export const TAKEOVER_MANAGERS = ["kubectl", "kubectl-client-side-apply", "kubectl-edit", "kubectl-patch", "kubectl-label", "kubectl-annotate", "kubectl-scale", "kubectl-set", "kubectl-replace", "kubectl-rollout", "before-first-apply"];
 
+/** Annotations that ask for a reconcile (`flux reconcile`, `kubectl annotate`): requests to handle, not drift to revert. */
+const REQUEST_ANNOTATIONS = new Set(["f:reconcile.fluxcd.io/requestedAt"]);
+
+/** The entry holds nothing but request annotations (taking it over would delete a pending request). */
+function onlyRequestAnnotations(fields: Record<string, unknown> | undefined): boolean {
+  const meta = fields?.["f:metadata"] as Record<string, unknown> | undefined;
+  const ann = meta?.["f:annotations"] as Record<string, unknown> | undefined;
+  if (!ann || Object.keys(fields ?? {}).length !== 1 || Object.keys(meta ?? {}).length !== 1) return false;
+  const keys = Object.keys(ann).filter((k) => k !== ".");
+  return keys.length > 0 && keys.every((k) => REQUEST_ANNOTATIONS.has(k));
+}
+
 export function isTakeoverManager(entry: ManagedFieldsEntry, ourManager: string): boolean {
   if (!entry.manager || entry.manager === ourManager) return false;
   if (entry.subresource && entry.subresource !== "") return false;
+  if (onlyRequestAnnotations(entry.fieldsV1)) return false;
   return TAKEOVER_MANAGERS.includes(entry.manager) || (entry.manager.startsWith("kubectl") && entry.operation === "Update");
 }
 
