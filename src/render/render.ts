@@ -34,7 +34,7 @@ import { substitute, SubstitutionError } from "./substitute.ts";
 export { parseBuildOutput } from "./build-output.ts";
 
 export interface RenderInput {
-  /** Root of the source artifact (the repository tree). */
+  /** Root of the source artifact (the repository tree). Its content must not change: it is staged once per process. */
   sourceDir: string;
   spec: KustomizationSpec;
   owner: { name: string; namespace: string };
@@ -156,7 +156,7 @@ function confined<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Builds in the shared staged copy of the artifact, through a private directory beside spec.path. */
 async function buildShared(input: RenderInput, kustomize: KustomizeCommand): Promise<KubeObject[]> {
-  const staged = await confined(() => acquireStagedTree(input.sourceDir));
+  const staged = await confined(() => acquireStagedTree(input.sourceDir, input.digest));
   try {
     const specDir = resolveSpecDir(staged.root, input.spec);
     await assertDirectory(specDir, input.spec.path ?? "./");

@@ -61,9 +61,12 @@ async function stage(sourceDir: string, dir: string): Promise<{ root: string; ho
   return { root: await realpath(root), home, parsed: new Map() };
 }
 
-/** The shared staged copy of `sourceDir` (copied on first use). Call release() when the render is done. */
-export async function acquireStagedTree(sourceDir: string): Promise<StagedTree> {
-  const key = await realpath(sourceDir);
+/**
+ * The shared staged copy of `sourceDir`, an artifact directory whose content never changes (copied on first use;
+ * the digest, when known, is part of the key). Call release() when the render is done.
+ */
+export async function acquireStagedTree(sourceDir: string, digest?: string): Promise<StagedTree> {
+  const key = `${await realpath(sourceDir)}\n${digest ?? ""}`;
   let entry = entries.get(key);
   if (!entry) {
     removeAllAtExit();
