@@ -1,6 +1,6 @@
 /** Moves fields held by kubectl-style managers into our Apply entry, so the next apply removes what Git does not set. Pure. */
 import type { KubeObject, ManagedFieldsEntry } from "../core/object-ref.ts";
-import { isTakeoverManager } from "../plan/managed-fields.ts";
+import { isTakeoverManager, splitRequestFields } from "../plan/managed-fields.ts";
 
 function mergeFields(a: Record<string, unknown> = {}, b: Record<string, unknown> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
@@ -17,7 +17,12 @@ export function takeOverManagedFields(live: KubeObject, manager: string): Manage
   if (!foreign.length) return undefined;
   const keep = entries.filter((e) => !isTakeoverManager(e, manager));
   const ours = keep.find((e) => e.manager === manager && e.operation === "Apply" && !e.subresource);
-  const merged = foreign.reduce((acc, e) => mergeFields(acc, e.fieldsV1), ours?.fieldsV1 ?? {});
+  const merged = foreign.reduce((acc, e) => mergeFields(acc, splitRequestFields(e.fieldsV1).rest), ours?.fieldsV1 ?? {});
+  // a pending reconcile request stays with whoever made it
+  for (const e of foreign) {
+    const { request } = splitRequestFields(e.fieldsV1);
+    if (request) keep.push({ ...e, fieldsV1: request });
+  }
   const entry: ManagedFieldsEntry = { manager, operation: "Apply", apiVersion: live.apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, "Z"), fieldsType: "FieldsV1", fieldsV1: merged };
   return ours ? keep.map((e) => (e === ours ? entry : e)) : [...keep, entry];
 }

@@ -7,21 +7,30 @@ export type PathSegment = string | number;
 export const TAKEOVER_MANAGERS = ["kubectl", "kubectl-client-side-apply", "kubectl-edit", "kubectl-patch", "kubectl-label", "kubectl-annotate", "kubectl-scale", "kubectl-set", "kubectl-replace", "kubectl-rollout", "before-first-apply"];
 
 /** Annotations that ask for a reconcile (`flux reconcile`, `kubectl annotate`): requests to handle, not drift to revert. */
-const REQUEST_ANNOTATIONS = new Set(["f:reconcile.fluxcd.io/requestedAt"]);
+export const REQUEST_ANNOTATION_FIELDS = new Set(["f:reconcile.fluxcd.io/requestedAt"]);
 
-/** The entry holds nothing but request annotations (taking it over would delete a pending request). */
-function onlyRequestAnnotations(fields: Record<string, unknown> | undefined): boolean {
+/**
+ * Splits a fieldsV1 set into the request annotations it holds and everything else. A takeover moves only the rest:
+ * taking a pending request over would let our next apply delete it before the Kustomization handled it.
+ */
+export function splitRequestFields(fields: Record<string, unknown> | undefined): { request: Record<string, unknown> | undefined; rest: Record<string, unknown> | undefined } {
   const meta = fields?.["f:metadata"] as Record<string, unknown> | undefined;
   const ann = meta?.["f:annotations"] as Record<string, unknown> | undefined;
-  if (!ann || Object.keys(fields ?? {}).length !== 1 || Object.keys(meta ?? {}).length !== 1) return false;
-  const keys = Object.keys(ann).filter((k) => k !== ".");
-  return keys.length > 0 && keys.every((k) => REQUEST_ANNOTATIONS.has(k));
+  const reqKeys = Object.keys(ann ?? {}).filter((k) => REQUEST_ANNOTATION_FIELDS.has(k));
+  if (!fields || !ann || !reqKeys.length) return { request: undefined, rest: fields && Object.keys(fields).length ? fields : undefined };
+  const otherAnn = Object.fromEntries(Object.entries(ann).filter(([k]) => !REQUEST_ANNOTATION_FIELDS.has(k) && k !== "."));
+  const otherMeta: Record<string, unknown> = Object.fromEntries(Object.entries(meta ?? {}).filter(([k]) => k !== "f:annotations"));
+  if (Object.keys(otherAnn).length) otherMeta["f:annotations"] = otherAnn;
+  const rest: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([k]) => k !== "f:metadata"));
+  if (Object.keys(otherMeta).filter((k) => k !== ".").length) rest["f:metadata"] = otherMeta;
+  const request = { "f:metadata": { "f:annotations": Object.fromEntries(reqKeys.map((k) => [k, ann[k]])) } };
+  return { request, rest: Object.keys(rest).length ? rest : undefined };
 }
 
 export function isTakeoverManager(entry: ManagedFieldsEntry, ourManager: string): boolean {
   if (!entry.manager || entry.manager === ourManager) return false;
   if (entry.subresource && entry.subresource !== "") return false;
-  if (onlyRequestAnnotations(entry.fieldsV1)) return false;
+  if (!splitRequestFields(entry.fieldsV1).rest) return false; // nothing but a pending request
   return TAKEOVER_MANAGERS.includes(entry.manager) || (entry.manager.startsWith("kubectl") && entry.operation === "Update");
 }
 

@@ -1,4 +1,5 @@
 /** Which watch events can be drift. Pure. */
+import { REQUESTED_AT_ANNOTATION } from "../core/flux-api.ts";
 import type { KubeObject } from "../core/object-ref.ts";
 
 /**
@@ -11,7 +12,14 @@ export function isDesiredStateChange(known: KubeObject, next: KubeObject): boole
   const g0 = known.metadata.generation;
   const g1 = next.metadata.generation;
   if (g0 === undefined || g1 === undefined || g0 !== g1) return true;
-  return !sameMap(known.metadata.labels, next.metadata.labels) || !sameMap(known.metadata.annotations, next.metadata.annotations);
+  return !sameMap(known.metadata.labels, next.metadata.labels) || !sameMap(withoutRequest(known.metadata.annotations), withoutRequest(next.metadata.annotations));
+}
+
+/** A reconcile request on a child (`flux reconcile`) is that child's business, not drift of its parent. */
+function withoutRequest(a: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!a || !(REQUESTED_AT_ANNOTATION in a)) return a;
+  const { [REQUESTED_AT_ANNOTATION]: _request, ...rest } = a;
+  return rest;
 }
 
 function sameMap(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {

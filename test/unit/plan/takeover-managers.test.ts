@@ -15,3 +15,23 @@ test("kubectl managers holding anything else are taken over", () => {
   assert.equal(isTakeoverManager(entry("kubectl-annotate", { ...requestOnly, "f:spec": { "f:suspend": {} } }), "plumbline"), true);
   assert.equal(isTakeoverManager(entry("plumbline", requestOnly), "plumbline"), false);
 });
+
+test("a takeover moves everything but a pending request: the request stays with its manager", async () => {
+  const { takeOverManagedFields } = await import("../../../src/apply/take-ownership.ts");
+  const live = {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization",
+    metadata: {
+      name: "apps", namespace: "flux-system",
+      managedFields: [
+        { manager: "plumbline", operation: "Apply", apiVersion: "kustomize.toolkit.fluxcd.io/v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": { "f:path": {} } } },
+        entry("kubectl-annotate", { "f:metadata": { "f:annotations": { ".": {}, "f:note": {}, "f:reconcile.fluxcd.io/requestedAt": {} } } }),
+      ],
+    },
+  };
+  const next = takeOverManagedFields(live, "plumbline");
+  assert.ok(next);
+  const ours = next.find((e) => e.manager === "plumbline");
+  assert.deepEqual(ours?.fieldsV1, { "f:spec": { "f:path": {} }, "f:metadata": { "f:annotations": { "f:note": {} } } });
+  const theirs = next.find((e) => e.manager === "kubectl-annotate");
+  assert.deepEqual(theirs?.fieldsV1, { "f:metadata": { "f:annotations": { "f:reconcile.fluxcd.io/requestedAt": {} } } });
+});

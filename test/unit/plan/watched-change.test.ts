@@ -19,3 +19,7 @@ test("kinds without a generation count every update; the same resourceVersion is
   assert.equal(isDesiredStateChange(obj("1", {}, "ConfigMap"), obj("2", {}, "ConfigMap")), true);
   assert.equal(isDesiredStateChange(obj("5", { generation: 1 }), obj("5", { generation: 2 })), false);
 });
+
+test("a reconcile request annotation alone is not drift of the parent", () => {
+  assert.equal(isDesiredStateChange(obj("1", { generation: 2 }), obj("2", { generation: 2, annotations: { "reconcile.fluxcd.io/requestedAt": "now" } })), false);
+});
