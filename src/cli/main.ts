@@ -18,6 +18,7 @@ build, diff and sync also take: [--namespace flux-system] [--kubeconfig F] [--co
   [--secret-ref NAME | --username U --password-env VAR | --private-key-file F --known-hosts-file F]
   [--cache-dir D] [--allow-empty] [-v]
 sync also takes: [--age-key-file F ...]  age identities stored as Secret <namespace>/sops-age (age.agekey)
+build also takes: [--age-key-file F ...] (else SOPS_AGE_KEY_FILE / SOPS_AGE_KEY) to decrypt; Secrets print masked
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

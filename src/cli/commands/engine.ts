@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { createIfMissing, ensureObject } from "../../apply/index.ts";
 import type { GitRepositoryRef, KustomizationSpec } from "../../core/api-types.ts";
-import { errorMessage } from "../../core/errors.ts";
+import { PlumbError, errorMessage } from "../../core/errors.ts";
 import { DEFAULT_NAMESPACE } from "../../core/flux-api.ts";
 import { describeRef, type KubeObject } from "../../core/object-ref.ts";
 import { KubeClient } from "../../kube/client.ts";
@@ -126,15 +126,32 @@ function rootKustomization(url: string, ref: GitRepositoryRef, f: Flags): KubeOb
 }
 
 /** Fetches the source and renders the path the way sync's root Kustomization would (build). */
-async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<{ revision: string; objects: KubeObject[] }> {
+async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, keys: { source: string; text: string }[]): Promise<{ revision: string; objects: KubeObject[] }> {
   const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
   const root = rootKustomization(url, ref, f);
-  const res = await render({ sourceDir: art.dir, spec: root["spec"] as KustomizationSpec, owner: { name: "flux-system", namespace: root.metadata.namespace ?? DEFAULT_NAMESPACE } });
+  const decryptor = keys.length ? makeSopsDecryptor(keys) : undefined;
+  const res = await render({ sourceDir: art.dir, spec: root["spec"] as KustomizationSpec, owner: { name: "flux-system", namespace: root.metadata.namespace ?? DEFAULT_NAMESPACE }, ...(decryptor ? { decryptor } : {}) });
   return { revision: art.revision, objects: res.objects };
 }
 
+/** build runs without a cluster: age keys come from --age-key-file, else SOPS_AGE_KEY / SOPS_AGE_KEY_FILE as for sops. */
+function localAgeKeys(f: Flags, env: NodeJS.ProcessEnv): { source: string; text: string }[] {
+  const files = f["age-key-file"]?.length ? f["age-key-file"] : env["SOPS_AGE_KEY_FILE"] ? [env["SOPS_AGE_KEY_FILE"]] : [];
+  const keys = files.map((p) => ({ source: p, text: readFileSync(p, "utf8") }));
+  if (!files.length && env["SOPS_AGE_KEY"]) keys.push({ source: "SOPS_AGE_KEY", text: env["SOPS_AGE_KEY"] });
+  return keys;
+}
+
 async function runBuild(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
-  const res = await renderSource(url, ref, f, io);
+  const keys = localAgeKeys(f, io.env);
+  let res;
+  try {
+    res = await renderSource(url, ref, f, io, keys);
+  } catch (err) {
+    const hint = err instanceof PlumbError && err.reason === "DecryptionFailed" && !keys.length ? " (plumb build decrypts with --age-key-file or SOPS_AGE_KEY_FILE / SOPS_AGE_KEY; values are shown masked)" : "";
+    io.stderr(`plumb build: ${errorMessage(err)}${hint}\n`);
+    return 2;
+  }
   for (const o of res.objects) {
     const shown = o.kind === "Secret" ? maskSecret(o) : o;
     io.stdout("---\n" + stringify(shown, { lineWidth: 0 }));
