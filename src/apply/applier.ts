@@ -82,6 +82,7 @@ async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Plan
   const policy = policyOf(obj);
   await normalizeScope(ctx.kube, obj);
   let live = ctx.cache.get(refOf(obj));
+  if (live && policyOf(live).reconcileDisabled) return { kind: "skip", obj }; // disabled on the live object (as prune does)
   switch (beforeDryRun(obj, policy, live, FIELD_MANAGER)) {
     case "skip": // ssa: IfNotPresent reports the live object it left alone
       return { kind: "skip", obj, ...(live && !policy.reconcileDisabled && policy.ssa === "IfNotPresent" ? { live } : {}) };
@@ -110,6 +111,7 @@ async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Plan
     case "read-live":
       live = await readLive(ctx, obj);
       if (!live) return { kind: "create", obj }; // deleted since the dry-run
+      if (policyOf(live).reconcileDisabled) return { kind: "skip", obj };
       break;
     case "compare":
       break;

@@ -9,7 +9,6 @@
  * existence before anything else.
  */
 import type { KubeObject } from "../core/object-ref.ts";
-import { RECONCILE_ANNOTATION } from "../core/flux-api.ts";
 import { judgeLive } from "./compare.ts";
 
 /**
@@ -45,8 +44,6 @@ export type BeforeDryRun =
 
 export function beforeDryRun(desired: KubeObject, flags: ObjectFlags, cached: KubeObject | undefined, manager: string): BeforeDryRun {
   if (flags.reconcileDisabled || flags.ssa === "Ignore") return "skip";
-  // `reconcile: disabled` set on the object in the cluster stops us too (Flux: no apply, no prune)
-  if (cached?.metadata.annotations?.[RECONCILE_ANNOTATION]?.toLowerCase() === "disabled") return "skip";
   if (flags.ssa === "IfNotPresent") return cached ? "skip" : "read-live";
   if (cached && judgeLive(desired, cached, manager) === "unchanged") return "unchanged";
   return "dry-run";
