@@ -120,15 +120,15 @@ export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: str
   }
 }
 
-/** The root Kustomization `flux-system` for a path, as `plumb sync` bootstraps it. */
-function rootKustomization(url: string, ref: GitRepositoryRef, f: Flags): KubeObject {
-  return bootstrapObjects({ url, ref, path: f.path ?? "./", namespace: f.namespace ?? DEFAULT_NAMESPACE }).kustomization;
+/** The bootstrap objects for build and diff, which read the cluster at most (no credentials Secret of their own). */
+function bootstrapFor(url: string, ref: GitRepositoryRef, f: Flags): ReturnType<typeof bootstrapObjects> {
+  return bootstrapObjects({ url, ref, path: f.path ?? "./", namespace: f.namespace ?? DEFAULT_NAMESPACE });
 }
 
 /** Fetches the source and renders the path the way sync's root Kustomization would (build). */
 async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, keys: { source: string; text: string }[]): Promise<{ revision: string; objects: KubeObject[] }> {
   const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
-  const root = rootKustomization(url, ref, f);
+  const root = bootstrapFor(url, ref, f).kustomization;
   const decryptor = keys.length ? makeSopsDecryptor(keys) : undefined;
   const res = await render({ sourceDir: art.dir, spec: root["spec"] as KustomizationSpec, owner: { name: "flux-system", namespace: root.metadata.namespace ?? DEFAULT_NAMESPACE }, ...(decryptor ? { decryptor } : {}) });
   return { revision: art.revision, objects: res.objects };
@@ -172,9 +172,10 @@ function maskSecret(o: KubeObject): KubeObject {
 async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
   try {
     const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
-    const root = rootKustomization(url, ref, f);
+    const boot = bootstrapFor(url, ref, f);
+    const root = boot.kustomization;
     const rootKeys = await diffKeys(kube, root.metadata.namespace ?? DEFAULT_NAMESPACE);
-    const transform = bootstrapTransform(bootstrapObjects({ url, ref, path: f.path ?? "./", namespace: f.namespace ?? DEFAULT_NAMESPACE }).source);
+    const transform = bootstrapTransform(boot.source);
     const tree = await diffTree({ kube, sourceDir: art.dir, root, makeDecryptor: makeSopsDecryptor, transform, ...(rootKeys ? { rootKeys } : {}) });
     let changed = 0;
     let failed = 0;
@@ -220,14 +221,6 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
   const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stderr, f.verbose);
   const namespace = f.namespace ?? DEFAULT_NAMESPACE;
   const secret = credentialSecret(f, io.env);
-  const ageKeys = ageKeySecret(f);
-  for (const s of [secret, ageKeys]) {
-    if (!s) continue;
-    s.metadata.namespace = namespace;
-    // the namespace as bootstrap makes it (with the root's labels), so Git's copy applies unchanged
-    await createIfMissing(kube, bootstrapObjects({ url, ref, path: f.path ?? "./", namespace }).namespace);
-    await ensureObject(kube, s);
-  }
   const opts: SyncOptions = {
     kube, url, ref, path: f.path ?? "./", cacheDir: cacheDir(f, io.env), events, makeDecryptor: makeSopsDecryptor,
     ...(f["secret-ref"] ? { secretRef: f["secret-ref"] } : secret ? { secretRef: "flux-system" } : {}),
@@ -235,6 +228,14 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
     namespace,
     ...(f.interval ? { interval: f.interval } : {}),
   };
+  const boot = bootstrapObjects(opts);
+  for (const s of [secret, ageKeySecret(f)]) {
+    if (!s) continue;
+    s.metadata.namespace = namespace;
+    // the namespace as bootstrap makes it (with the root's labels), so Git's copy applies unchanged
+    await createIfMissing(kube, boot.namespace);
+    await ensureObject(kube, s);
+  }
   const state = newEngineState(kube, opts.cacheDir, events);
   const report = await sync(opts, state);
   io.stdout(json ? syncJson(report) : syncTable(report.kustomizations) + `writes: ${report.writes}\n`);
@@ -246,7 +247,7 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
   process.once("SIGTERM", stop);
   if (f["watch-duration"]) setTimeout(stop, Number(f["watch-duration"]) * 1000).unref();
   io.stderr(`watching (sources at their interval, managed objects through watches); Ctrl-C to stop\n`);
-  await watchTree(opts, state, bootstrapObjects(opts).source, ctrl.signal, (r) => {
+  await watchTree(opts, state, boot.source, ctrl.signal, (r) => {
     // a poll that found nothing to do stays quiet
     const news = r.kustomizations.filter((k) => !k.ready || k.changes.created + k.changes.configured + k.changes.deleted > 0);
     if (!news.length) return;
