@@ -4,6 +4,7 @@
  * interval.
  */
 import { errorMessage } from "../core/errors.ts";
+import type { EventSink } from "../core/events.ts";
 import { GIT_REPOSITORY_API_VERSION, KUSTOMIZATION_API_VERSION, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, REQUESTED_AT_ANNOTATION } from "../core/flux-api.ts";
 import { refOf, type KubeObject } from "../core/object-ref.ts";
 import type { LiveCache } from "../apply/live-cache.ts";
@@ -36,6 +37,22 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/** Runs list+watch rounds until aborted; a failed round is logged as a warning and retried with exponential backoff. */
+async function retryRounds(signal: AbortSignal, what: string, events: EventSink, round: () => Promise<void>): Promise<void> {
+  let backoff = BACKOFF_MIN_MS;
+  while (!signal.aborted) {
+    try {
+      await round();
+      backoff = BACKOFF_MIN_MS;
+    } catch (err) {
+      if (signal.aborted) return;
+      events({ type: "log", level: "warn", message: `${what} failed, retrying in ${backoff} ms: ${errorMessage(err)}` });
+      await delay(backoff, signal);
+      backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    }
+  }
 }
 
 export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSource: KubeObject, signal: AbortSignal, onReconciled: (r: WatchReport) => void): Promise<void> {
@@ -71,43 +88,34 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
   const watchKind = async (ksId: string, cache: LiveCache, apiVersion: string, kind: string, ctrl: AbortController): Promise<void> => {
     const [ns, name] = ksId.split("/") as [string, string];
     const selector = `${OWNER_NAME_LABEL}=${name},${OWNER_NAMESPACE_LABEL}=${ns}`;
-    let backoff = BACKOFF_MIN_MS;
-    while (!ctrl.signal.aborted) {
-      try {
-        const list = await kube.list(apiVersion, kind, { labelSelector: selector });
-        // changes made before this (re)list, e.g. while the watch reconnected
-        const listed = new Set(list.items.map((o) => inventoryKey(o)));
-        let drifted = false;
-        for (const o of list.items) {
-          const known = cache.get(refOf(o));
-          if (!known || known.metadata.resourceVersion === o.metadata.resourceVersion) continue;
-          drifted ||= isDesiredStateChange(known, o);
-          cache.put(o);
-        }
-        for (const o of cache.objectsOf(apiVersion, kind).filter((c) => !listed.has(inventoryKey(c)))) {
-          cache.remove(refOf(o));
-          drifted = true;
-        }
-        if (drifted) reconcileOne(ksId);
-        await kube.watch(apiVersion, kind, { labelSelector: selector, resourceVersion: list.resourceVersion, signal: ctrl.signal, timeoutSeconds: 300 }, (e) => {
-          if (e.type === "BOOKMARK" || e.type === "ERROR") return;
-          const known = cache.get(refOf(e.object));
-          if (e.type === "DELETED") {
-            cache.remove(refOf(e.object));
-            reconcileOne(ksId);
-          } else if (known && known.metadata.resourceVersion !== e.object.metadata.resourceVersion) {
-            cache.put(e.object); // status-only updates keep the cache fresh for health checks without a reconcile
-            if (isDesiredStateChange(known, e.object)) reconcileOne(ksId);
-          }
-        });
-        backoff = BACKOFF_MIN_MS;
-      } catch (err) {
-        if (ctrl.signal.aborted) return;
-        opts.events({ type: "log", level: "warn", message: `watch of ${kind} for Kustomization ${ksId} failed, retrying in ${backoff} ms: ${errorMessage(err)}` });
-        await delay(backoff, ctrl.signal);
-        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    await retryRounds(ctrl.signal, `watch of ${kind} for Kustomization ${ksId}`, opts.events, async () => {
+      const list = await kube.list(apiVersion, kind, { labelSelector: selector });
+      // changes made before this (re)list, e.g. while the watch reconnected
+      const listed = new Set(list.items.map((o) => inventoryKey(o)));
+      let drifted = false;
+      for (const o of list.items) {
+        const known = cache.get(refOf(o));
+        if (!known || known.metadata.resourceVersion === o.metadata.resourceVersion) continue;
+        drifted ||= isDesiredStateChange(known, o);
+        cache.put(o);
       }
-    }
+      for (const o of cache.objectsOf(apiVersion, kind).filter((c) => !listed.has(inventoryKey(c)))) {
+        cache.remove(refOf(o));
+        drifted = true;
+      }
+      if (drifted) reconcileOne(ksId);
+      await kube.watch(apiVersion, kind, { labelSelector: selector, resourceVersion: list.resourceVersion, signal: ctrl.signal, timeoutSeconds: 300 }, (e) => {
+        if (e.type === "BOOKMARK" || e.type === "ERROR") return;
+        const known = cache.get(refOf(e.object));
+        if (e.type === "DELETED") {
+          cache.remove(refOf(e.object));
+          reconcileOne(ksId);
+        } else if (known && known.metadata.resourceVersion !== e.object.metadata.resourceVersion) {
+          cache.put(e.object); // status-only updates keep the cache fresh for health checks without a reconcile
+          if (isDesiredStateChange(known, e.object)) reconcileOne(ksId);
+        }
+      });
+    });
   };
 
   const ensureWatches = (): void => {
@@ -134,22 +142,13 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
       const at = o.metadata.annotations?.[REQUESTED_AT_ANNOTATION];
       return at !== undefined && at !== (o["status"] as { lastHandledReconcileAt?: string } | undefined)?.lastHandledReconcileAt;
     };
-    let backoff = BACKOFF_MIN_MS;
-    while (!signal.aborted) {
-      try {
-        const list = await kube.list(apiVersion, kind);
-        for (const o of list.items) if (pendingRequest(o)) onRequest(`${o.metadata.namespace}/${o.metadata.name}`);
-        await kube.watch(apiVersion, kind, { resourceVersion: list.resourceVersion, signal, timeoutSeconds: 300 }, (e) => {
-          if ((e.type === "ADDED" || e.type === "MODIFIED") && pendingRequest(e.object)) onRequest(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
-        });
-        backoff = BACKOFF_MIN_MS;
-      } catch (err) {
-        if (signal.aborted) return;
-        opts.events({ type: "log", level: "warn", message: `watch of ${kind} objects for reconcile requests failed, retrying in ${backoff} ms: ${errorMessage(err)}` });
-        await delay(backoff, signal);
-        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-      }
-    }
+    await retryRounds(signal, `watch of ${kind} objects for reconcile requests`, opts.events, async () => {
+      const list = await kube.list(apiVersion, kind);
+      for (const o of list.items) if (pendingRequest(o)) onRequest(`${o.metadata.namespace}/${o.metadata.name}`);
+      await kube.watch(apiVersion, kind, { resourceVersion: list.resourceVersion, signal, timeoutSeconds: 300 }, (e) => {
+        if ((e.type === "ADDED" || e.type === "MODIFIED") && pendingRequest(e.object)) onRequest(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
+      });
+    });
   };
   void watchRequests(KUSTOMIZATION_API_VERSION, "Kustomization", (id) => {
     if (st.liveCaches.has(id)) reconcileOne(id, "requested");
