@@ -6,7 +6,7 @@ import { LiveCache } from "../../src/apply/live-cache.ts";
 import { FIELD_MANAGER } from "../../src/core/flux-api.ts";
 import type { KubeObject } from "../../src/core/object-ref.ts";
 import type { KubeClient } from "../../src/kube/client.ts";
-import { freshNamespace, testKube } from "../support/cluster.ts";
+import { testSetup } from "../support/cluster.ts";
 
 /** Records "METHOD path?query" of every request, object names kept. */
 function recordRequests(kube: KubeClient): string[] {
@@ -24,9 +24,7 @@ const ctxFor = (kube: KubeClient): ApplyContext => ({ kube, owner: { name: "app"
 const withOwner = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { "kustomize.toolkit.fluxcd.io/name": "app", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" } } });
 
 test("first apply: a dry-run and an apply per new object, a GET only for the one that exists without our labels (taken over)", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "req");
+  const { kube, ns } = await testSetup(t, "req");
   // created by hand with kubectl: no owner labels, fields held by a kubectl manager
   await kube.http.request("POST", `/api/v1/namespaces/${ns}/configmaps?fieldManager=kubectl-client-side-apply`, { body: cm(ns, "existing", { a: "manual", extra: "x" }) });
   const objects = [cm(ns, "existing", { a: "git" }), ...["one", "two", "three"].map((n) => cm(ns, n, { a: n }))].map(withOwner);
@@ -53,9 +51,7 @@ test("first apply: a dry-run and an apply per new object, a GET only for the one
 });
 
 test("a failing dry-run in a stage writes nothing of that stage, new objects included", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "req");
+  const { kube, ns } = await testSetup(t, "req");
   const bad: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", namespace: ns }, data: { a: 1 as unknown as string } };
   const objects = [cm(ns, "good-1", { a: "1" }), bad, cm(ns, "good-2", { a: "2" })].map(withOwner);
   const seen = recordRequests(kube);
@@ -66,9 +62,7 @@ test("a failing dry-run in a stage writes nothing of that stage, new objects inc
 });
 
 test("first apply (empty previous inventory) lists nothing; objects already carrying our labels are found through the dry-run and left unchanged", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "req");
+  const { kube, ns } = await testSetup(t, "req");
   const objects = ["one", "two"].map((n) => withOwner(cm(ns, n, { a: n })));
   const first = await applyObjects(objects, { ...ctxFor(kube), previous: [] });
   assert.deepEqual(first.map((c) => c.action), ["created", "created"]);

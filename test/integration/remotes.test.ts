@@ -7,14 +7,12 @@ import { DEFAULT_NAMESPACE } from "../../src/core/flux-api.ts";
 import { createRepo, type FileMap } from "../support/git-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
 import { startGitSshServer } from "../support/git-ssh-server.ts";
-import { freshNamespace, testKube } from "../support/cluster.ts";
+import { testKube, testSetup } from "../support/cluster.ts";
 import { configMapYaml, kustomizationYaml, syncOnce } from "../support/engine.ts";
 import { DEMO_AGE_KEY_FILE, EXAMPLE_SECRET_SHA256, sha256 } from "../support/examples-sops.ts";
 
 test("sync from an HTTP remote with basic auth, and refused with a wrong password", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "http");
+  const { kube, ns } = await testSetup(t, "http");
   const root = mkdtempSync(join(tmpdir(), "plumbline-http-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const repo = await createRepo({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"), "apps/cm.yaml": configMapYaml("remote", ns, { via: "http" }) });
@@ -33,9 +31,7 @@ test("sync from an HTTP remote with basic auth, and refused with a wrong passwor
 });
 
 test("sync from an SSH remote with a key and known_hosts; semver picks the highest matching tag", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "ssh");
+  const { kube, ns } = await testSetup(t, "ssh");
   const root = mkdtempSync(join(tmpdir(), "plumbline-ssh-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const files = (v: string): FileMap => ({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"), "apps/cm.yaml": configMapYaml("release", ns, { version: v }) });

@@ -7,13 +7,11 @@ import { test } from "node:test";
 import { KUSTOMIZATION_API_VERSION } from "../../src/core/flux-api.ts";
 import { newEngineState, sync } from "../../src/reconcile/sync.ts";
 import { createRepo } from "../support/git-repo.ts";
-import { freshNamespace, testKube, testKubeconfig } from "../support/cluster.ts";
+import { testKubeconfig, testSetup } from "../support/cluster.ts";
 import { configMapYaml, deploymentYaml, kustomizationYaml, syncOnce } from "../support/engine.ts";
 
 test("sync creates, a second sync writes nothing, a changed field is configured, a removed file is pruned", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "sync");
+  const { kube, ns } = await testSetup(t, "sync");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
     "apps/cm.yaml": configMapYaml("settings", ns, { color: "blue" }),
@@ -48,9 +46,7 @@ test("sync creates, a second sync writes nothing, a changed field is configured,
 });
 
 test("a manual kubectl edit is reported with its field manager and reverted", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "drift");
+  const { kube, ns } = await testSetup(t, "drift");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
     "apps/web.yaml": deploymentYaml("web", ns, 1),
@@ -74,9 +70,7 @@ test("a manual kubectl edit is reported with its field manager and reverted", as
 });
 
 test("an immutable field change fails without force (nothing of the stage written) and recreates with force", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "immut");
+  const { kube, ns } = await testSetup(t, "immut");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
     "apps/web.yaml": deploymentYaml("web", ns, 1),
@@ -101,9 +95,7 @@ test("an immutable field change fails without force (nothing of the stage writte
 });
 
 test("a render failure names the file and deletes nothing; an empty render deletes nothing", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "broken");
+  const { kube, ns } = await testSetup(t, "broken");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
     "apps/cm.yaml": configMapYaml("settings", ns, { v: "1" }),
@@ -127,9 +119,7 @@ test("a render failure names the file and deletes nothing; an empty render delet
 });
 
 test("a Kustomization removed from Git has its inventory garbage-collected", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "gc");
+  const { kube, ns } = await testSetup(t, "gc");
   const repo = await createRepo({
     "clusters/c/a.yaml": kustomizationYaml("a", ns, "./a"),
     "clusters/c/b.yaml": kustomizationYaml("b", ns, "./b"),
@@ -148,9 +138,7 @@ test("a Kustomization removed from Git has its inventory garbage-collected", asy
 });
 
 test("dependsOn: order is respected, a cycle fails naming both Kustomizations", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "deps");
+  const { kube, ns } = await testSetup(t, "deps");
   const dep = (n: string) => `  dependsOn:\n  - name: ${n}\n`;
   const repo = await createRepo({
     "clusters/c/infra.yaml": kustomizationYaml("infra", ns, "./infra"),
@@ -173,9 +161,7 @@ test("dependsOn: order is respected, a cycle fails naming both Kustomizations", 
 });
 
 test("a health timeout names the object that was not ready", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "health");
+  const { kube, ns } = await testSetup(t, "health");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps", "  wait: true\n  timeout: 4s\n"),
     "apps/stuck.yaml": deploymentYaml("stuck", ns, 1, "      nodeSelector:\n        no-such-node: \"true\"\n"),
@@ -187,9 +173,7 @@ test("a health timeout names the object that was not ready", async (t) => {
 });
 
 test("a path escaping the repository is refused", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "escape");
+  const { kube, ns } = await testSetup(t, "escape");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "../../../etc"),
     "clusters/c/link.yaml": kustomizationYaml("link", ns, "./linked"),
@@ -204,9 +188,7 @@ test("a path escaping the repository is refused", async (t) => {
 });
 
 test("syncs sharing one engine state see a manual change and a new commit", async (t) => {
-  const kube = testKube();
-  t.after(() => kube.close());
-  const ns = await freshNamespace(kube, t, "shared");
+  const { kube, ns } = await testSetup(t, "shared");
   const repo = await createRepo({
     "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
     "apps/web.yaml": deploymentYaml("web", ns, 1),
