@@ -1,9 +1,10 @@
 /** Reading, generating and amending kustomization.yaml files the way Flux's kustomize-controller does. */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative } from "node:path";
-import { parseAllDocuments, parse } from "yaml";
+import { isAlias, parseAllDocuments, parse, visit } from "yaml";
 import { BuildError } from "../core/errors.ts";
 import type { KustomizationSpec } from "../core/api-types.ts";
+import { markPlain } from "./direct-build.ts";
 import { isRenderDirName } from "./render-dir.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -22,15 +23,28 @@ export function parseYamlFile(file: string, root: string): unknown[] {
   const text = readFileSync(file, "utf8");
   const docs = parseAllDocuments(text, { prettyErrors: true });
   const out: unknown[] = [];
+  // plain: no directive, anchor, alias or explicit tag, which kustomize would resolve and rewrite (direct-build.ts)
+  let plain = !text.startsWith("\uFEFF");
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length) {
       const e = doc.errors[0];
       const line = e?.linePos?.[0]?.line;
       throw new BuildError(`${rel}${line ? `:${line}` : ""}: invalid YAML: ${(e?.message ?? "").split("\n")[0]}`, rel);
     }
+    if (doc.directives?.yaml.explicit) plain = false;
+    if (plain) {
+      visit(doc, (_key, node) => {
+        if (isAlias(node) || (node as { anchor?: string }).anchor || (node as { tag?: string }).tag) {
+          plain = false;
+          return visit.BREAK;
+        }
+        return undefined;
+      });
+    }
     const js: unknown = doc.toJS();
     if (js !== null && js !== undefined) out.push(js);
   }
+  if (plain) markPlain(out);
   return out;
 }
 

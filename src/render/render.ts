@@ -10,6 +10,7 @@
  * never shared between renders and never outlive the render.
  */
 import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -21,6 +22,7 @@ import { describeObject, type KubeObject } from "../core/object-ref.ts";
 import { parseBuildOutput } from "./build-output.ts";
 import { checkTree } from "./check-tree.ts";
 import { copyTreeConfined } from "./copy-tree.ts";
+import { directBuild } from "./direct-build.ts";
 import { looksEncrypted, type Decryptor } from "./decryptor.ts";
 import { amendKustomization, findKustomizationFile, generateResources, parseYamlFile, readKustomization } from "./kustomization-file.ts";
 import { findKustomize, type KustomizeCommand } from "./kustomize-binary.ts";
@@ -47,6 +49,11 @@ export interface RenderInput {
   digest?: string;
   /** Private directory of the render cache (renders with a decryptor are never cached). */
   cacheDir?: string;
+  /**
+   * Builds that transform nothing are done in process, without running kustomize (direct-build.ts): default
+   * true, unless PLUMBLINE_DIRECT_BUILD=0.
+   */
+  directBuild?: boolean;
 }
 
 export interface RenderResult {
@@ -138,13 +145,13 @@ async function assertDirectory(dir: string, specPath: string): Promise<void> {
 }
 
 /** The kustomization file to build: the amended one in spec.path, or one generated as Flux does. Checked before use. */
-function kustomizationFor(b: BuildContext, spec: KustomizationSpec): { fileName: string; text: string } {
+function kustomizationFor(b: BuildContext, spec: KustomizationSpec): { fileName: string; text: string; doc: Record<string, unknown> } {
   const existing = findKustomizationFile(b.specDir);
   const base = existing ? readKustomization(existing, b.root) : { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: generateResources(b.specDir, b.root, b.parse) };
   const amended = amendKustomization(base, spec);
   const fileName = existing ? relative(b.specDir, existing) : "kustomization.yaml";
   checkTree(b.specDir, b.root, { doc: amended, file: join(b.specDir, fileName) }, b.parse);
-  return { fileName, text: stringify(amended) };
+  return { fileName, text: stringify(amended), doc: amended };
 }
 
 function confined<T>(fn: () => Promise<T>): Promise<T> {
@@ -169,6 +176,8 @@ async function buildShared(input: RenderInput, kustomize: KustomizeCommand): Pro
       return docs;
     };
     const k = kustomizationFor({ root: staged.root, specDir, parse }, input.spec);
+    const direct = tryDirectBuild(input, k.doc, specDir, (f) => parse(f, staged.root));
+    if (direct) return direct;
     const rd = await makeRenderDir(specDir, k.fileName, k.text);
     try {
       const output = await runKustomize(kustomize, rd.dir, { root: staged.root, aliases: [[rd.dir, specDir]] }, staged.home, input.signal);
@@ -199,6 +208,8 @@ async function buildPrivate(input: RenderInput, kustomize: KustomizeCommand, dec
       return docs;
     };
     const k = kustomizationFor({ root, specDir, parse }, input.spec);
+    const direct = tryDirectBuild(input, k.doc, specDir, (f) => parse(f, root));
+    if (direct) return await finish(direct);
     // the tree is a private copy: write the amended (or generated) file in place
     await writeFile(join(specDir, k.fileName), k.text, { mode: 0o600 });
     await decryptor.decryptGeneratorInputs(root);
@@ -207,6 +218,12 @@ async function buildPrivate(input: RenderInput, kustomize: KustomizeCommand, dec
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The build in process when it transforms nothing (direct-build.ts); undefined when kustomize must run. */
+function tryDirectBuild(input: RenderInput, kustomization: Record<string, unknown>, dir: string, parse: (file: string) => unknown[]): KubeObject[] | undefined {
+  if (!(input.directBuild ?? process.env["PLUMBLINE_DIRECT_BUILD"] !== "0")) return undefined;
+  return directBuild({ kustomization, dir, parse, isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false });
 }
 
 /** kustomize processes running at once (each is a short CPU-bound process). */

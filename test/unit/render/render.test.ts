@@ -46,7 +46,8 @@ test("kustomize's output is reused for the same artifact digest and build inputs
   const sourceDir = tree({ "apps/cm.yaml": cm("settings", { env: "${CLUSTER_ENV}" }), "apps/web.yaml": cm("web", { a: "1" }) });
   const cacheDir = join(TMP, "cache-1");
   const k = countingKustomize();
-  const base: RenderInput = { sourceDir, spec: spec("./apps"), owner, kustomize: k, digest: "sha256:one", cacheDir };
+  // directBuild off: these trees need no transformation, and this test is about kustomize's output being cached
+  const base: RenderInput = { sourceDir, spec: spec("./apps"), owner, kustomize: k, digest: "sha256:one", cacheDir, directBuild: false };
 
   const first = await render({ ...base, variables: { CLUSTER_ENV: "test" } });
   assert.equal(first.cached, false);
@@ -84,7 +85,7 @@ test("a corrupt cache entry is a miss, not an error", async () => {
   const sourceDir = tree({ "apps/cm.yaml": cm("settings", { a: "1" }) });
   const cacheDir = join(TMP, "cache-2");
   const k = countingKustomize();
-  const input: RenderInput = { sourceDir, spec: spec("./apps"), owner, kustomize: k, digest: "sha256:c", cacheDir };
+  const input: RenderInput = { sourceDir, spec: spec("./apps"), owner, kustomize: k, digest: "sha256:c", cacheDir, directBuild: false };
   await render(input);
   for (const f of readdirSync(cacheDir)) writeFileSync(join(cacheDir, f), "{ not json");
   const again = await render(input);
