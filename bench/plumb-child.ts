@@ -5,12 +5,18 @@
  *
  * usage: node bench/plumb-child.ts --source <repo> --path <dir> --cache-dir <dir> [--watch]   (KUBECONFIG set)
  */
+import module from "node:module";
 import { parseArgs } from "node:util";
 import type { EngineEvent } from "../src/core/events.ts";
-import { KubeClient } from "../src/kube/client.ts";
-import { makeSopsDecryptor } from "../src/reconcile/sops-decryptor.ts";
-import { bootstrapObjects, newEngineState, sync, type SyncOptions } from "../src/reconcile/sync.ts";
-import { watchTree } from "../src/reconcile/watch.ts";
+import type { SyncOptions } from "../src/reconcile/sync.ts";
+
+// as bin/plumb.js: the compile cache on before the engine's modules load
+module.enableCompileCache?.();
+const { KubeClient } = await import("../src/kube/client.ts");
+const { makeSopsDecryptor } = await import("../src/reconcile/sops-decryptor.ts");
+const { bootstrapObjects, newEngineState, sync } = await import("../src/reconcile/sync.ts");
+const { watchTree } = await import("../src/reconcile/watch.ts");
+type KubeClient = InstanceType<typeof KubeClient>;
 
 const { values: f } = parseArgs({
   options: { source: { type: "string" }, path: { type: "string" }, "cache-dir": { type: "string" }, watch: { type: "boolean", default: false } },

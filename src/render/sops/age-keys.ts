@@ -1,6 +1,10 @@
 /** age identities and the age layer of sops: the data key (or a Shamir share of it) wrapped in an armored age file per recipient. */
-import { Decrypter, Encrypter, armor, identityToRecipient } from "age-encryption";
+import type * as Age from "age-encryption";
 import { DecryptionError } from "../../core/errors.ts";
+
+/** age-encryption is loaded on first use: it is most of a process's module load time, and most runs decrypt nothing. */
+let ageModule: Promise<typeof Age> | undefined;
+const loadAge = (): Promise<typeof Age> => (ageModule ??= import("age-encryption"));
 
 const IDENTITY_RE = /^AGE-SECRET-KEY-(?:PQ-)?1[02-9AC-HJ-NP-Z]+$/;
 
@@ -23,7 +27,7 @@ const recipientCache = new Map<string, Promise<string | undefined>>();
 function recipientOf(identity: string): Promise<string | undefined> {
   let p = recipientCache.get(identity);
   if (!p) {
-    p = identityToRecipient(identity).catch(() => undefined);
+    p = loadAge().then((age) => age.identityToRecipient(identity)).catch(() => undefined);
     recipientCache.set(identity, p);
   }
   return p;
@@ -34,6 +38,7 @@ export class AgeUnwrapError extends Error {}
 
 /** Unwraps one armored age file with whichever identity fits. */
 export async function unwrapDataKey(armored: string, recipient: string, identities: string[]): Promise<Uint8Array> {
+  const { armor, Decrypter } = await loadAge();
   let file: Uint8Array;
   try {
     file = armor.decode(armored);
@@ -55,6 +60,7 @@ export async function unwrapDataKey(armored: string, recipient: string, identiti
 }
 
 export async function wrapDataKey(key: Uint8Array, recipient: string): Promise<string> {
+  const { armor, Encrypter } = await loadAge();
   const e = new Encrypter();
   try {
     e.addRecipient(recipient);
