@@ -4,6 +4,7 @@
  * reconcile, and {type:"exit"} last, with the HTTP request/write counts and the process's peak RSS.
  *
  * usage: node bench/plumb-child.ts --source <repo> --path <dir> --cache-dir <dir> [--watch]   (KUBECONFIG set)
+ * With PLUMB_BENCH_TRACE=1 and PLUMB_TRACE_REQ=1, every request is also printed on stderr as "start-end METHOD path" (ms).
  */
 import module from "node:module";
 import { parseArgs } from "node:util";
@@ -68,7 +69,10 @@ function traceRequests(kube: KubeClient, timeline: Timeline, t0: () => number): 
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const started = performance.now() - t0();
     const phase = requestPhase(method, path);
-    const done = (): void => mark(timeline, phase, performance.now() - t0(), started);
+    const done = (): void => {
+      mark(timeline, phase, performance.now() - t0(), started);
+      if (process.env["PLUMB_TRACE_REQ"]) process.stderr.write(`${Math.round(started)}-${Math.round(performance.now() - t0())} ${method} ${path}\n`);
+    };
     const res = original(method, path, opts);
     res.then(done, done);
     return res;

@@ -69,8 +69,9 @@ function readLive(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject | unde
   return ctx.kube.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "");
 }
 
-function dryRun(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject> {
-  return ctx.kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+/** A dry-run apply; `metadataOnly` when only existence matters (nothing live to compare the result with). */
+function dryRun(ctx: ApplyContext, obj: KubeObject, metadataOnly = false): Promise<KubeObject> {
+  return ctx.kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true, metadataOnly });
 }
 
 /**
@@ -95,9 +96,12 @@ async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Plan
     case "dry-run":
       break;
   }
+  // Not listed: most likely absent, and then the dry-run's only answer that matters is "no resourceVersion"; its
+  // metadata says so at a fraction of the cost. If it exists after all, the full dry-run follows the GET below.
+  const metadataOnly = live === undefined;
   let dry: KubeObject;
   try {
-    dry = await dryRun(ctx, obj);
+    dry = await dryRun(ctx, obj, metadataOnly);
   } catch (err) {
     if (isImmutableError(err) && (ctx.force || policy.force)) {
       live ??= await readLive(ctx, obj);
@@ -112,6 +116,7 @@ async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Plan
       live = await readLive(ctx, obj);
       if (!live) return { kind: "create", obj }; // deleted since the dry-run
       if (policyOf(live).reconcileDisabled) return { kind: "skip", obj };
+      if (metadataOnly) dry = await dryRun(ctx, obj);
       break;
     case "compare":
       break;

@@ -8,7 +8,14 @@ export interface ApplyOptions {
   fieldManager: string;
   force?: boolean;
   dryRun?: boolean;
+  /**
+   * Ask for the result's metadata only (a PartialObjectMetadata: name, resourceVersion, labels, managedFields...):
+   * the server encodes and we parse a fraction of the object, for callers that only need to know whether it exists.
+   */
+  metadataOnly?: boolean;
 }
+
+const PARTIAL_METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
 
 export interface ListOptions {
   namespace?: string;
@@ -82,7 +89,7 @@ export class KubeClient {
     if (opts.force) q.set("force", "true");
     if (opts.dryRun) q.set("dryRun", "All");
     const path = `${resourcePath(m, obj.metadata.namespace, obj.metadata.name)}?${q}`;
-    const res = await this.http.request("PATCH", path, { body: obj, contentType: "application/apply-patch+yaml" });
+    const res = await this.http.request("PATCH", path, { body: obj, contentType: "application/apply-patch+yaml", ...(opts.metadataOnly ? { accept: PARTIAL_METADATA } : {}) });
     return res.body as KubeObject;
   }
 

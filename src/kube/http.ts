@@ -12,6 +12,8 @@ export interface KubeResponse {
 export interface RequestOptions {
   body?: unknown;
   contentType?: string;
+  /** Accept header (default application/json). */
+  accept?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -62,8 +64,8 @@ export class KubeHttp {
     this.agent.destroy();
   }
 
-  private headers(contentType?: string, bodyLength?: number): Record<string, string> {
-    const h: Record<string, string> = { Accept: "application/json" };
+  private headers(contentType?: string, bodyLength?: number, accept = "application/json"): Record<string, string> {
+    const h: Record<string, string> = { Accept: accept };
     if (this.conn.token) h["Authorization"] = `Bearer ${this.conn.token}`;
     else if (this.conn.username !== undefined) h["Authorization"] = `Basic ${Buffer.from(`${this.conn.username}:${this.conn.password ?? ""}`).toString("base64")}`;
     if (contentType) h["Content-Type"] = contentType;
@@ -96,7 +98,7 @@ export class KubeHttp {
     const res = await new Promise<KubeResponse>((resolve, reject) => {
       const req = mod.request(
         url,
-        { method, agent: this.agent, headers: this.headers(opts.contentType ?? (payload ? "application/json" : undefined), payload?.length), signal: opts.signal, timeout: opts.timeoutMs ?? 60_000 },
+        { method, agent: this.agent, headers: this.headers(opts.contentType ?? (payload ? "application/json" : undefined), payload?.length, opts.accept), signal: opts.signal, timeout: opts.timeoutMs ?? 60_000 },
         (r) => {
           const chunks: Buffer[] = [];
           r.on("data", (c: Buffer) => chunks.push(c));

@@ -1,4 +1,7 @@
-/** Which requests the staged applier makes: no GET for objects the dry-run shows absent, none at all when unchanged. */
+/**
+ * Which requests the staged applier makes: no GET for objects the dry-run shows absent (and only their metadata
+ * asked for), none at all when unchanged.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { applyObjects, type ApplyContext } from "../../src/apply/applier.ts";
@@ -8,12 +11,12 @@ import type { KubeObject } from "../../src/core/object-ref.ts";
 import type { KubeClient } from "../../src/kube/client.ts";
 import { testSetup } from "../support/cluster.ts";
 
-/** Records "METHOD path?query" of every request, object names kept. */
+/** Records "METHOD path?query" of every request, object names kept; " (metadata)" marks metadata-only answers. */
 function recordRequests(kube: KubeClient): string[] {
   const seen: string[] = [];
   const original = kube.http.request.bind(kube.http);
   kube.http.request = (method, path, opts) => {
-    seen.push(`${method} ${path}`);
+    seen.push(`${method} ${path}${opts?.accept?.includes("PartialObjectMetadata") ? " (metadata)" : ""}`);
     return original(method, path, opts);
   };
   return seen;
@@ -34,8 +37,14 @@ test("first apply: a dry-run and an apply per new object, a GET only for the one
   assert.deepEqual(changes.map((c) => `${c.ref.name}:${c.action}`).sort(), ["existing:configured", "one:created", "three:created", "two:created"]);
   const gets = seen.filter((r) => r.startsWith("GET ") && !r.includes("labelSelector"));
   assert.deepEqual(gets, [`GET /api/v1/namespaces/${ns}/configmaps/existing`]);
-  assert.equal(seen.filter((r) => r.startsWith("PATCH ") && r.includes("dryRun=All")).length, 4);
-  assert.equal(seen.filter((r) => r.startsWith("PATCH ") && !r.includes("dryRun=All") && r.includes("fieldManager=")).length, 4);
+  // unlisted objects: a metadata-only dry-run each; the one found existing gets a full dry-run to compare after its GET
+  const dryRuns = seen.filter((r) => r.startsWith("PATCH ") && r.includes("dryRun=All"));
+  assert.equal(dryRuns.filter((r) => r.endsWith(" (metadata)")).length, 4);
+  assert.deepEqual(dryRuns.filter((r) => !r.endsWith(" (metadata)")).map((r) => r.split("?")[0]), [`PATCH /api/v1/namespaces/${ns}/configmaps/existing`]);
+  assert.ok(seen.indexOf(gets[0] as string) < seen.indexOf(dryRuns.find((r) => !r.endsWith(" (metadata)")) as string), "GET before the full dry-run");
+  const writes = seen.filter((r) => r.startsWith("PATCH ") && !r.includes("dryRun=All") && r.includes("fieldManager="));
+  assert.equal(writes.length, 4);
+  assert.ok(writes.every((r) => !r.endsWith(" (metadata)")), "applies return whole objects (health, live cache)");
   const existing = await kube.get("v1", "ConfigMap", ns, "existing");
   assert.deepEqual(existing?.["data"], { a: "git" }, "the kubectl-owned field Git does not set is gone: ownership was taken over");
   assert.equal(existing?.metadata.labels?.["kustomize.toolkit.fluxcd.io/name"], "app");
