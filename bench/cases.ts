@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import { resourcePath } from "../src/kube/rest-mapper.ts";
 import type { ApplyTree, ChainTree, DriftTree, ManyTree } from "./generate.ts";
 import { kubectlApply, kubectlWaitEstablished, resetBootstrap, runPlumbSync, startPlumbWatch, writeYaml, type BenchContext, type PlumbRun } from "./harness.ts";
+import { cpuDelta, cpuSnapshot, type CpuSnapshot } from "./cpu-usage.ts";
 import { FieldWatch } from "./object-watch.ts";
 import { median, percentile } from "./stats.ts";
 
@@ -29,6 +30,9 @@ export interface InitialApplyResult {
   objects: number;
   plumb: PlumbRun;
   kubectl: KubectlApplyTiming;
+  /** Control-plane CPU (ms per process name) while each side ran. */
+  plumbControlPlaneCpu: CpuSnapshot;
+  kubectlControlPlaneCpu: CpuSnapshot;
 }
 
 export interface NoopResult {
@@ -91,10 +95,13 @@ export async function initialApply(ctx: BenchContext, inputs: Inputs): Promise<I
   await resetBootstrap(ctx);
   const objects = inputs.plumbApply.namespaces.length + 1 + inputs.plumbApply.objects.length;
   ctx.log(`  plumb sync of ${objects} objects`);
+  const c0 = cpuSnapshot(ctx.controlPlane);
   const plumb = await runPlumbSync(ctx, inputs.applyPath);
+  const c1 = cpuSnapshot(ctx.controlPlane);
   ctx.log(`  kubectl apply --server-side of ${objects} objects`);
   const kubectl = await kubectlApplyTree(ctx, inputs.kubectlApply, "apply", true);
-  return { objects, plumb, kubectl };
+  const c2 = cpuSnapshot(ctx.controlPlane);
+  return { objects, plumb, kubectl, plumbControlPlaneCpu: cpuDelta(c0, c1), kubectlControlPlaneCpu: cpuDelta(c1, c2) };
 }
 
 export async function noopReconcile(ctx: BenchContext, inputs: Inputs): Promise<NoopResult> {

@@ -1,5 +1,6 @@
 /** What every case needs: the cluster, the input repository, and timed runs of Plumbline and kubectl. */
 import { writeFileSync } from "node:fs";
+import type { NamedPid } from "./cpu-usage.ts";
 import { join } from "node:path";
 import type { KubeObject } from "../src/core/object-ref.ts";
 import type { KubeClient } from "../src/kube/client.ts";
@@ -18,6 +19,8 @@ export interface BenchContext {
   workDir: string;
   /** Extra node flags for the measured process (e.g. --cpu-prof). */
   nodeFlags: string[];
+  /** The local control plane's processes, for CPU accounting. */
+  controlPlane: readonly NamedPid[];
   log: (line: string) => void;
 }
 
@@ -39,6 +42,8 @@ export interface PlumbRun {
   writes: number;
   requests: number;
   maxRssKiB: number;
+  /** CPU time (user + system) of the plumb process. */
+  cpuMs: number;
   kustomizations: KustomizationLine[];
   allReady: boolean;
   /** Requests by method, resource and query keys (see plumb-child.ts). */
@@ -78,6 +83,7 @@ export async function runPlumbSync(ctx: BenchContext, path: string): Promise<Plu
     writes: synced["writes"] as number,
     requests: synced["requests"] as number,
     maxRssKiB: exit["maxRssKiB"] as number,
+    cpuMs: (exit["cpuMs"] as number | undefined) ?? 0,
     kustomizations,
     allReady: kustomizations.length > 0 && kustomizations.every((k) => k.ready),
     requestsByKind: (exit["requestsByKind"] as Record<string, number> | undefined) ?? {},

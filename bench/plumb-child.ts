@@ -122,7 +122,8 @@ async function main(): Promise<number> {
     return report.kustomizations.length > 0 && report.kustomizations.every((k) => k.ready) ? 0 : 1;
   } finally {
     // maxRSS is in KiB on Linux
-    emit({ type: "exit", requests: kube.http.requests, writes: kube.http.writes, maxRssKiB: process.resourceUsage().maxRSS, errors: errors.slice(0, 5), ...(trace ? { requestsByKind: Object.fromEntries([...trace].sort((a, b) => b[1] - a[1])) } : {}) });
+    const cpu = process.cpuUsage();
+    emit({ type: "exit", requests: kube.http.requests, writes: kube.http.writes, maxRssKiB: process.resourceUsage().maxRSS, cpuMs: Math.round((cpu.user + cpu.system) / 1000), errors: errors.slice(0, 5), ...(trace ? { requestsByKind: Object.fromEntries([...trace].sort((a, b) => b[1] - a[1])) } : {}) });
     kube.close();
   }
 }

@@ -125,6 +125,13 @@ export function rowCells(row: SummaryRow): string[] {
   return [row.case, row.plumbline, row.baseline, row.comparison, row.target, row.verdict, row.peakRss];
 }
 
+/** "kube-apiserver 4.2 s (1.9 ms per request), etcd ..." for one side of a case. Pure. */
+export function cpuText(controlPlane: Record<string, number>, plumbMs?: number, requests?: number): string {
+  const parts = Object.entries(controlPlane).sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${formatMs(ms)}${name === "kube-apiserver" && requests ? ` (${(ms / requests).toFixed(1)} ms per request)` : ""}`);
+  if (plumbMs !== undefined) parts.unshift(`plumb ${formatMs(plumbMs)}`);
+  return parts.join(", ");
+}
+
 export function markdownReport(r: Results): string {
   const m = r.machine;
   const lines = [
@@ -156,6 +163,7 @@ export function markdownReport(r: Results): string {
   ];
   if (r.drift) lines.push(`Drift latencies (ms): ${r.drift.latenciesMs.join(", ")}`, "");
   if (r.initialApply) lines.push(`kubectl initial apply split: CRD ${formatMs(r.initialApply.kubectl.crdMs)}, wait ${formatMs(r.initialApply.kubectl.waitMs)}, rest ${formatMs(r.initialApply.kubectl.restMs)}.`, "");
+  if (r.initialApply?.plumbControlPlaneCpu) lines.push(`Case 1 CPU time while each side ran (control plane from /proc, plumb its own process): ${cpuText(r.initialApply.plumbControlPlaneCpu, r.initialApply.plumb.cpuMs, r.initialApply.plumb.requests)}; kubectl side: ${cpuText(r.initialApply.kubectlControlPlaneCpu)}.`, "");
   for (const [title, run] of [["1", r.initialApply?.plumb], ["2", r.noop?.plumb], ["5", r.many?.plumb]] as const) {
     if (run && Object.keys(run.timeline ?? {}).length) lines.push(`Case ${title} timeline (ms from the sync's start: first-last, count): ${timelineText(run.timeline)}.`, "");
   }

@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     kube = KubeClient.fromKubeconfig(cluster.state.kubeconfig);
     const nodeFlags = f["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${join(import.meta.dirname, "results", "profiles")}`] : [];
     if (f["cpu-prof"]) mkdirSync(join(import.meta.dirname, "results", "profiles"), { recursive: true });
-    const ctx: BenchContext = { profile, kube, kubeconfig: cluster.state.kubeconfig, repoDir: repo.dir, workDir, nodeFlags, log };
+    const ctx: BenchContext = { profile, kube, kubeconfig: cluster.state.kubeconfig, repoDir: repo.dir, workDir, nodeFlags, controlPlane: cluster.state.processes, log };
     const results: Results = { size: profile.name, machine: await machineInfo(kube), errors: {}, totalMs: 0 };
     log("[bench] warm-up");
     await warmUp(ctx, inputs);

@@ -1,5 +1,5 @@
 /**
- * Runs every test file in one `node --test` run against one shared control plane.
+ * Runs every test file (unit, the benchmark's pure logic, integration) in one `node --test` run against one shared control plane.
  * With PLUMBLINE_TEST_KUBECONFIG set, integration tests run against that cluster instead (kind, k3d, ...).
  * The plane is owned by this process: if it dies, a watchdog stops the plane and removes its data.
  */
@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
 import { downLocalCluster, upLocalCluster } from "../src/local-cluster/index.ts";
 
-const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"];
+const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ["test/unit/**/*.test.ts", "bench/test/**/*.test.ts", "test/integration/**/*.test.ts"];
 const files = patterns.flatMap((p) => globSync(p)).sort();
 const needsCluster = files.some((f) => f.includes("integration"));
 const env = { ...process.env };

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { applyTree, applyTreeFiles, chainTree, countObjects, driftTree, manyTree } from "../generate.ts";
-import { summaryRows, timelineText, type Results } from "../report.ts";
+import { cpuDelta, statCpuMs } from "../cpu-usage.ts";
+import { cpuText, summaryRows, timelineText, type Results } from "../report.ts";
 import { sizeProfile } from "../sizes.ts";
 import { median, percentile, ratioText, verdict } from "../stats.ts";
 
@@ -79,11 +80,11 @@ test("ratioText says faster or slower from durations", () => {
 });
 
 test("summaryRows judges targets from the measured numbers and shows errors", () => {
-  const plumb = { wallMs: 1000, syncMs: 800, writes: 0, requests: 10, maxRssKiB: 200 * 1024, kustomizations: [], allReady: true, requestsByKind: {}, timeline: {} };
+  const plumb = { wallMs: 1000, syncMs: 800, writes: 0, requests: 10, maxRssKiB: 200 * 1024, cpuMs: 500, kustomizations: [], allReady: true, requestsByKind: {}, timeline: {} };
   const r: Results = {
     size: "default", totalMs: 1, errors: { "3. Drift correction": "boom" },
     machine: { cpus: 2, cpuModel: "x", memoryGiB: 1, os: "linux", node: "v24", kubernetes: "v1.20.2", kubectl: "v1", date: "d" },
-    initialApply: { objects: 1121, plumb, kubectl: { crdMs: 100, waitMs: 100, restMs: 1300, totalMs: 1500 } },
+    initialApply: { objects: 1121, plumb, kubectl: { crdMs: 100, waitMs: 100, restMs: 1300, totalMs: 1500 }, plumbControlPlaneCpu: {}, kubectlControlPlaneCpu: {} },
     noop: { objects: 1121, plumb: { ...plumb, syncMs: 1200 }, kubectl: { crdMs: 0, waitMs: 0, restMs: 0, totalMs: 900 } },
   };
   const rows = summaryRows(r);
@@ -96,4 +97,12 @@ test("summaryRows judges targets from the measured numbers and shows errors", ()
 
 test("timelineText lists phases in start order with their span and count", () => {
   assert.equal(timelineText({ apply: [300, 900, 10], render: [5, 200, 1], "dry-run": [210, 290, 10] }), "render 5-200 (1), dry-run 210-290 (10), apply 300-900 (10)");
+});
+
+test("CPU accounting: utime + stime from a /proc stat line (a command name with spaces and parentheses), deltas, and the report's text", () => {
+  const stat = "4242 (kube (api) server) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 12 0 300 0 0";
+  assert.equal(statCpuMs(stat), 3250); // (250 + 75) ticks at 100 per second
+  assert.equal(statCpuMs("1 (x) S"), undefined);
+  assert.deepEqual(cpuDelta({ "kube-apiserver": 1000, etcd: 500 }, { "kube-apiserver": 3000, etcd: 800, new: 10 }), { "kube-apiserver": 2000, etcd: 300, new: 10 });
+  assert.equal(cpuText({ etcd: 300, "kube-apiserver": 2000 }, 700, 1000), "plumb 700 ms, kube-apiserver 2.00 s (2.0 ms per request), etcd 300 ms");
 });
