@@ -3,36 +3,12 @@
  * same objects in the same order as `kustomize build`; for every tree it must leave to kustomize, kustomize runs.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import type { KustomizationSpec } from "../../../src/core/api-types.ts";
 import { render } from "../../../src/render/render.ts";
+import { renderTestDirs } from "./helpers.ts";
 
-const TMP = realpathSync(mkdtempSync(join(tmpdir(), "plumbline-direct-build-test-")));
-process.env["TMPDIR"] = TMP;
-after(() => rmSync(TMP, { recursive: true, force: true }));
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(TMP, "src-"));
-  for (const [p, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), content);
-  }
-  return dir;
-}
-
-/** kubectl kustomize behind a script that counts its runs. */
-function countingKustomize(): { cmd: string; args: string[]; runs: () => number } {
-  const dir = mkdtempSync(join(TMP, "bin-"));
-  const log = join(dir, "runs");
-  writeFileSync(log, "");
-  const cmd = join(dir, "kustomize");
-  writeFileSync(cmd, `#!/bin/sh\necho run >> '${log}'\nexec kubectl kustomize "$@"\n`);
-  chmodSync(cmd, 0o755);
-  return { cmd, args: [], runs: () => readFileSync(log, "utf8").split("\n").filter(Boolean).length };
-}
+const { tree, countingKustomize } = renderTestDirs("plumbline-direct-build-test-");
 
 const spec = (path: string, extra: Partial<KustomizationSpec> = {}): KustomizationSpec => ({ interval: "10m", path, prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" }, ...extra });
 const owner = { name: "apps", namespace: "flux-system" };

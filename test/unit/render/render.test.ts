@@ -1,38 +1,15 @@
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { after, test } from "node:test";
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
 import type { KustomizationSpec } from "../../../src/core/api-types.ts";
 import { BuildError, PlumbError } from "../../../src/core/errors.ts";
 import type { KubeObject } from "../../../src/core/object-ref.ts";
 import type { Decryptor } from "../../../src/render/decryptor.ts";
 import { render, type RenderInput } from "../../../src/render/render.ts";
+import { renderTestDirs } from "./helpers.ts";
 
-// every temp dir of this process (staged copies, private render copies) under one private directory
-const TMP = realpathSync(mkdtempSync(join(tmpdir(), "plumbline-render-test-")));
-process.env["TMPDIR"] = TMP;
-after(() => rmSync(TMP, { recursive: true, force: true }));
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(TMP, "src-"));
-  for (const [p, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), content);
-  }
-  return dir;
-}
-
-/** kubectl kustomize behind a script that counts its runs. */
-function countingKustomize(): { cmd: string; args: string[]; runs: () => number } {
-  const dir = mkdtempSync(join(TMP, "bin-"));
-  const log = join(dir, "runs");
-  writeFileSync(log, "");
-  const cmd = join(dir, "kustomize");
-  writeFileSync(cmd, `#!/bin/sh\necho run >> '${log}'\nexec kubectl kustomize "$@"\n`);
-  chmodSync(cmd, 0o755);
-  return { cmd, args: [], runs: () => readFileSync(log, "utf8").split("\n").filter(Boolean).length };
-}
+const { tmp: TMP, tree, countingKustomize } = renderTestDirs("plumbline-render-test-");
 
 const cm = (name: string, data: Record<string, string>): string =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: demo\ndata:\n${Object.entries(data).map(([k, v]) => `  ${k}: "${v}"`).join("\n")}\n`;
