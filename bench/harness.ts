@@ -1,9 +1,9 @@
 /** What every case needs: the cluster, the input repository, and timed runs of Plumbline and kubectl. */
 import { writeFileSync } from "node:fs";
-import type { NamedPid } from "./cpu-usage.ts";
 import { join } from "node:path";
 import type { KubeObject } from "../src/core/object-ref.ts";
 import type { KubeClient } from "../src/kube/client.ts";
+import type { NamedPid } from "./cpu-usage.ts";
 import { KUSTOMIZATION_API_VERSION, DEFAULT_NAMESPACE } from "../src/core/flux-api.ts";
 import { toYaml } from "./generate.ts";
 import { LineProcess, runChecked, runProcess } from "./processes.ts";

@@ -13,7 +13,7 @@
  * but for `isFile` and `parse`, which the caller provides (the preflight has already parsed every file).
  */
 import { join } from "node:path";
-import type { KubeObject } from "../core/object-ref.ts";
+import { groupOf, versionOf, type KubeObject } from "../core/object-ref.ts";
 import { isRemoteReference } from "./safe-path.ts";
 
 /** Parsed files whose documents hold no YAML feature kustomize would rewrite (see kustomization-file.ts). */
@@ -56,11 +56,6 @@ const ORDER_FIRST = ["Namespace", "ResourceQuota", "StorageClass", "CustomResour
 const ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 const KIND_RANK = new Map<string, number>([...ORDER_FIRST.map((k, i): [string, number] => [k, i - ORDER_FIRST.length]), ...ORDER_LAST.map((k, i): [string, number] => [k, i + 1])]);
 
-function groupVersion(apiVersion: string): [string, string] {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? ["", apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
-}
-
 interface Keyed {
   obj: KubeObject;
   rank: number;
@@ -68,16 +63,21 @@ interface Keyed {
   gvk: string;
   /** Orders objects of one kind: kind, version and group, namespace, name. */
   id: string;
+  /** kustomize refuses two objects with one id: group, kind, namespace ("default" and none alike), name. */
+  clash: string;
 }
 
 function keyOf(obj: KubeObject): Keyed {
-  const [group, version] = groupVersion(obj.apiVersion);
+  const group = groupOf(obj.apiVersion);
+  const version = versionOf(obj.apiVersion);
   const ns = obj.metadata.namespace ?? "";
+  const name = obj.metadata.name ?? "";
   return {
     obj,
     rank: KIND_RANK.get(obj.kind) ?? 0,
     gvk: [group || "~G", version || "~V", obj.kind].join("_"),
-    id: [[obj.kind, version || "[noVer]", group || "[noGrp]"].join("."), ns || "~X", obj.metadata.name ?? "~N"].join("|"),
+    id: [[obj.kind, version || "[noVer]", group || "[noGrp]"].join("."), ns || "~X", name || "~N"].join("|"),
+    clash: [group, obj.kind, ns === "default" ? "" : ns, name].join("|"),
   };
 }
 
@@ -114,11 +114,8 @@ export function directBuild(input: DirectBuildInput): KubeObject[] | undefined {
     for (const doc of docs) {
       if (!isPlainObject(doc)) return undefined;
       const key = keyOf(doc);
-      // kustomize refuses two objects with one id ("default" and no namespace may be the same id to it)
-      const ns = doc.metadata.namespace === "default" ? "" : doc.metadata.namespace ?? "";
-      const id = `${groupVersion(doc.apiVersion)[0]}|${doc.kind}|${ns}|${doc.metadata.name ?? ""}`;
-      if (ids.has(id)) return undefined;
-      ids.add(id);
+      if (ids.has(key.clash)) return undefined;
+      ids.add(key.clash);
       keyed.push(key);
     }
   }
