@@ -1,6 +1,8 @@
 /**
  * The only module that writes to the cluster. Staged server-side apply: dry-run every object that may have
  * changed, write nothing of a stage if any dry-run fails, then write only what differs; prune in reverse order.
+ * A stage none of whose objects exists yet (a first apply) has nothing live to protect: its objects are created
+ * without a separate dry-run, kind by kind, stopping at the first kind the server rejects an object of.
  */
 import type { KubeClient } from "../kube/client.ts";
 import { KubeApiError } from "../kube/http.ts";
@@ -11,8 +13,8 @@ import type { ChangeAction, EventSink, FieldDrift } from "../core/events.ts";
 import { FIELD_MANAGER, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/flux-api.ts";
 import { describeObject, describeRef, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
 import type { InventoryItem } from "../core/inventory.ts";
-import { compareForPrune, planStages } from "../plan/stages.ts";
-import { afterDryRun, beforeDryRun, kindsToList } from "../plan/apply-decision.ts";
+import { compareForPrune, kindRank, planStages } from "../plan/stages.ts";
+import { afterDryRun, beforeDryRun, existenceQueries, kindsToList, mayBeNewStage } from "../plan/apply-decision.ts";
 import { dryRunChanges } from "../plan/compare.ts";
 import { driftReport } from "../plan/drift.ts";
 import { withNativeDefaults } from "../plan/native-defaults.ts";
@@ -74,14 +76,31 @@ function dryRun(ctx: ApplyContext, obj: KubeObject, metadataOnly = false): Promi
   return ctx.kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true, metadataOnly });
 }
 
+/** The object as it will be sent: native defaults filled in, namespace set or dropped to match its scope. */
+async function prepare(ctx: ApplyContext, rendered: KubeObject): Promise<KubeObject> {
+  const obj = withNativeDefaults(rendered);
+  await normalizeScope(ctx.kube, obj);
+  return obj;
+}
+
+/**
+ * True when none of the stage's objects exists in the cluster: not in the previous inventory, not listed by
+ * owner label, and not found by name (metadata-only lists or GETs, one query per kind and namespace). Any
+ * doubt (a failed query) answers false, and the stage takes the dry-run path.
+ */
+async function isNewStage(ctx: ApplyContext, objects: readonly KubeObject[]): Promise<boolean> {
+  if (!mayBeNewStage(objects, ctx.previous, (ref) => ctx.cache.get(ref) !== undefined)) return false;
+  const found = await settleLimit(existenceQueries(objects), ctx.concurrency ?? 16, (q) => ctx.kube.existingNames(q.apiVersion, q.kind, q.namespace, q.names));
+  return found.every((r) => r.ok && r.value.size === 0);
+}
+
 /**
  * Plans one object with as few requests as possible (see plan/apply-decision.ts): none when the listed live
- * object already matches, a dry-run otherwise, and a GET only for an object that exists without our labels.
+ * object already matches or the stage is new, a dry-run otherwise, and a GET only for an object that exists
+ * without our labels.
  */
-async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Planned> {
-  const obj = withNativeDefaults(rendered);
+async function planObject(ctx: ApplyContext, obj: KubeObject, newStage: boolean): Promise<Planned> {
   const policy = policyOf(obj);
-  await normalizeScope(ctx.kube, obj);
   let live = ctx.cache.get(refOf(obj));
   if (live && policyOf(live).reconcileDisabled) return { kind: "skip", obj }; // disabled on the live object (as prune does)
   switch (beforeDryRun(obj, policy, live, FIELD_MANAGER)) {
@@ -90,10 +109,12 @@ async function planObject(ctx: ApplyContext, rendered: KubeObject): Promise<Plan
     case "unchanged":
       return { kind: "unchanged", obj, live: live as KubeObject };
     case "read-live":
+      if (newStage) return { kind: "create", obj }; // known absent
       live = await readLive(ctx, obj);
       if (live) return { kind: "skip", obj, live }; // ssa: IfNotPresent, and it is present
       break;
     case "dry-run":
+      if (newStage) return { kind: "create", obj }; // the create itself is validated; nothing live to protect
       break;
   }
   // Not listed: most likely absent, and then the dry-run's only answer that matters is "no resourceVersion"; its
@@ -177,27 +198,59 @@ async function waitDefinitions(ctx: ApplyContext, changes: readonly ObjectChange
   for (const g of groups) ctx.kube.mapper.invalidate(g);
 }
 
-/** Applies all objects in stages; throws ApplyError naming every object whose dry-run failed (nothing of that stage is written). */
+const failureText = (err: unknown): string => (err instanceof KubeApiError ? err.apiMessage : errorMessage(err));
+
+/** Writes planned objects; in a new stage kind by kind (apply order), not starting a kind after one that failed. */
+async function writeStage(ctx: ApplyContext, planned: readonly Planned[], newStage: boolean, limit: number): Promise<{ done: ObjectChange[]; failures: string[] }> {
+  const batches: Planned[][] = [];
+  for (const p of planned) {
+    const last = batches.at(-1);
+    if (last && (!newStage || kindRank((last[0] as Planned).obj.kind) === kindRank(p.obj.kind))) last.push(p);
+    else batches.push([p]);
+  }
+  const done: ObjectChange[] = [];
+  const failures: string[] = [];
+  for (const batch of batches) {
+    const written = await settleLimit(batch, limit, (p) => write(ctx, p));
+    written.forEach((r, i) => {
+      if (r.ok) {
+        done.push(r.value);
+        ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
+      } else {
+        failures.push(`${describeObject((batch[i] as Planned).obj)}: ${newStage ? "create" : "apply"} failed: ${failureText(r.error)}`);
+      }
+    });
+    if (failures.length) break;
+  }
+  return { done, failures };
+}
+
+/**
+ * Applies all objects in stages. Throws ApplyError naming every object whose dry-run failed (nothing of that
+ * stage is written) or whose write failed; the error carries what was written before (for the inventory).
+ */
 export async function applyObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<ObjectChange[]> {
   const limit = ctx.concurrency ?? 16;
   const changes: ObjectChange[] = [];
+  const written = (): ObjectChange[] => changes.filter((c) => c.action === "created" || c.action === "configured");
   for (const stage of planStages(objects)) {
     // this stage's kinds only: a custom resource's kind is listable once an earlier stage established its CRD
     await ctx.cache.prime(ctx.kube, kindsToList(stage.objects, ctx.previous), ownerSelector(ctx.owner));
-    const planned = await settleLimit(stage.objects, limit, (o) => planObject(ctx, o));
-    const failures = planned.flatMap((r, i) => (r.ok ? [] : [`${describeObject(stage.objects[i] as KubeObject)}: ${isImmutableError(r.error) ? "immutable field changed (set spec.force or the kustomize.toolkit.fluxcd.io/force: enabled annotation to recreate): " : "dry-run failed: "}${r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error)}`]));
-    if (failures.length) throw new ApplyError(`${stage.name} stage: ${failures.join("; ")}`);
-    const written = await settleLimit(planned.map((r) => (r as { ok: true; value: Planned }).value), limit, (p) => write(ctx, p));
-    const writeFailures: string[] = [];
-    written.forEach((r, i) => {
-      if (r.ok) {
-        changes.push(r.value);
-        ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
-      } else {
-        writeFailures.push(`${describeObject(stage.objects[i] as KubeObject)}: apply failed: ${r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error)}`);
-      }
+    const prepared = await settleLimit(stage.objects, limit, (o) => prepare(ctx, o));
+    const ready = prepared.flatMap((r) => (r.ok ? [r.value] : []));
+    const newStage = ready.length === prepared.length && (await isNewStage(ctx, ready));
+    const planned = await settleLimit(prepared, limit, async (r) => {
+      if (!r.ok) throw r.error;
+      return planObject(ctx, r.value, newStage);
     });
-    if (writeFailures.length) throw new ApplyError(writeFailures.join("; "));
+    const failures = planned.flatMap((r, i) => (r.ok ? [] : [`${describeObject(stage.objects[i] as KubeObject)}: ${isImmutableError(r.error) ? "immutable field changed (set spec.force or the kustomize.toolkit.fluxcd.io/force: enabled annotation to recreate): " : "dry-run failed: "}${failureText(r.error)}`]));
+    if (failures.length) throw new ApplyError(`${stage.name} stage: ${failures.join("; ")}`, { written: written() });
+    const { done, failures: writeFailures } = await writeStage(ctx, planned.map((r) => (r as { ok: true; value: Planned }).value), newStage, limit);
+    changes.push(...done);
+    if (writeFailures.length) {
+      const kept = newStage && done.length ? ` (${done.length} objects of this new stage were created and stay in the inventory)` : "";
+      throw new ApplyError(`${stage.name} stage: ${writeFailures.join("; ")}${kept}`, { written: written() });
+    }
     if (stage.name === "definitions") await waitDefinitions(ctx, changes);
   }
   return changes;
@@ -246,7 +299,7 @@ export async function pruneObjects(stale: readonly InventoryItem[], ctx: ApplyCo
 /** Plans without writing: what a sync would do to each object, with field-level drift (dry-run requests only). */
 export async function diffObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<(ObjectChange & { error?: string })[]> {
   await ctx.cache.prime(ctx.kube, kindsToList(objects, ctx.previous), ownerSelector(ctx.owner));
-  const planned = await settleLimit(objects, ctx.concurrency ?? 16, (o) => planObject(ctx, o));
+  const planned = await settleLimit(objects, ctx.concurrency ?? 16, async (o) => planObject(ctx, await prepare(ctx, o), false));
   return planned.map((r, i) => {
     const obj = objects[i] as KubeObject;
     const base = { ref: refOf(obj), apiVersion: obj.apiVersion };

@@ -1,5 +1,6 @@
 /** Error classes carrying the subject and a machine-readable reason. Messages start with the subject. */
 import type { ConditionReason } from "./flux-api.ts";
+import type { ObjectRef } from "./object-ref.ts";
 
 export class PlumbError extends Error {
   readonly reason: ConditionReason;
@@ -35,8 +36,11 @@ export class DecryptionError extends PlumbError {
 }
 
 export class ApplyError extends PlumbError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** What this apply did write before it failed (objects of earlier stages, or created ones of a new stage). */
+  readonly written: readonly { ref: ObjectRef; apiVersion: string }[];
+  constructor(message: string, options?: { cause?: unknown; written?: readonly { ref: ObjectRef; apiVersion: string }[] }) {
     super("ReconciliationFailed", message, options);
+    this.written = options?.written ?? [];
   }
 }
 

@@ -30,3 +30,10 @@ export function staleItems(previous: Inventory | undefined, current: Inventory):
   const keep = new Set(current.entries.map((e) => e.id));
   return fromInventory(previous).filter((i) => !keep.has(inventoryId(i.ref)));
 }
+
+/** Items of both lists, each id once (the later list's version wins). */
+export function unionItems(a: readonly InventoryItem[], b: readonly InventoryItem[]): InventoryItem[] {
+  const byId = new Map<string, InventoryItem>();
+  for (const i of [...a, ...b]) byId.set(inventoryId(i.ref), i);
+  return [...byId.values()];
+}

@@ -16,6 +16,7 @@ export interface ApplyOptions {
 }
 
 const PARTIAL_METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+const PARTIAL_METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 export interface ListOptions {
   namespace?: string;
@@ -80,6 +81,37 @@ export class KubeClient {
       item.kind = kind;
     }
     return { items: body.items, resourceVersion: body.metadata.resourceVersion };
+  }
+
+  /**
+   * Which of `names` exist in one namespace (or cluster-wide for a cluster-scoped kind), asking for metadata only:
+   * a GET per name for one or two names, else a paged list of the collection (only names are kept).
+   */
+  async existingNames(apiVersion: string, kind: string, namespace: string | undefined, names: readonly string[]): Promise<Set<string>> {
+    const m = await this.mapping(apiVersion, kind);
+    const found = new Set<string>();
+    if (names.length <= 2) {
+      await Promise.all(names.map(async (name) => {
+        try {
+          await this.http.request("GET", resourcePath(m, namespace, name), { accept: PARTIAL_METADATA });
+          found.add(name);
+        } catch (err) {
+          if (!(err instanceof KubeApiError && err.status === 404)) throw err;
+        }
+      }));
+      return found;
+    }
+    const wanted = new Set(names);
+    let next = "";
+    do {
+      const q = new URLSearchParams({ limit: "500" });
+      if (next) q.set("continue", next);
+      const res = await this.http.request("GET", `${resourcePath(m, namespace, undefined)}?${q}`, { accept: PARTIAL_METADATA_LIST });
+      const body = res.body as { items: { metadata: { name?: string } }[]; metadata: { continue?: string } };
+      for (const item of body.items) if (item.metadata.name && wanted.has(item.metadata.name)) found.add(item.metadata.name);
+      next = body.metadata.continue ?? "";
+    } while (next);
+    return found;
   }
 
   /** Server-side apply (PATCH application/apply-patch+yaml; JSON is valid YAML). */

@@ -8,7 +8,7 @@
  * list (SSA takeover: its managedFields decide what we take back), or when `ssa: IfNotPresent` must know about
  * existence before anything else.
  */
-import type { KubeObject } from "../core/object-ref.ts";
+import { inventoryId, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
 import { judgeLive } from "./compare.ts";
 
 /**
@@ -65,4 +65,37 @@ export type AfterDryRun =
 export function afterDryRun(dryRun: KubeObject, live: KubeObject | undefined): AfterDryRun {
   if (live) return "compare";
   return dryRunCreates(dryRun) ? "create" : "read-live";
+}
+
+/**
+ * A stage may be new (none of its objects in the cluster yet) only when the previous inventory is known and holds
+ * none of them, and none is among the live objects listed by owner label. The cluster still has the last word:
+ * see `existenceQueries`.
+ */
+export function mayBeNewStage(objects: readonly KubeObject[], previous: readonly { ref: ObjectRef }[] | undefined, isCached: (ref: ObjectRef) => boolean): boolean {
+  if (!previous) return false;
+  const held = new Set(previous.map((i) => inventoryId(i.ref)));
+  return objects.every((o) => {
+    const ref = refOf(o);
+    return !held.has(inventoryId(ref)) && !isCached(ref);
+  });
+}
+
+export interface ExistenceQuery {
+  apiVersion: string;
+  kind: string;
+  namespace: string | undefined;
+  names: string[];
+}
+
+/** The objects grouped by apiVersion, kind and namespace: one existence query each. */
+export function existenceQueries(objects: readonly KubeObject[]): ExistenceQuery[] {
+  const out = new Map<string, ExistenceQuery>();
+  for (const o of objects) {
+    const key = `${o.apiVersion}\n${o.kind}\n${o.metadata.namespace ?? ""}`;
+    let q = out.get(key);
+    if (!q) out.set(key, (q = { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace || undefined, names: [] }));
+    q.names.push(o.metadata.name ?? "");
+  }
+  return [...out.values()];
 }

@@ -8,10 +8,10 @@ import { applyObjects, pruneObjects, type ObjectChange } from "../apply/applier.
 import { LiveCache } from "../apply/live-cache.ts";
 import { patchStatus, recordEvent } from "../apply/status-writer.ts";
 import type { KustomizationSpec, KustomizationStatus } from "../core/api-types.ts";
-import { errorMessage, PlumbError } from "../core/errors.ts";
+import { ApplyError, errorMessage, PlumbError } from "../core/errors.ts";
 import type { ChangeAction, EventSink } from "../core/events.ts";
 import { KUSTOMIZATION_API_VERSION, KUSTOMIZE_GROUP, REQUESTED_AT_ANNOTATION, type ConditionReason } from "../core/flux-api.ts";
-import { staleItems, toInventory, fromInventory, type Inventory } from "../core/inventory.ts";
+import { staleItems, toInventory, fromInventory, unionItems, type Inventory } from "../core/inventory.ts";
 import { describeRef, versionOf, type KubeObject } from "../core/object-ref.ts";
 import { render } from "../render/render.ts";
 import type { Decryptor } from "../render/decryptor.ts";
@@ -144,7 +144,9 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
   try {
     changes = await applyObjects(objects, ctx);
   } catch (err) {
-    inventory = prev.inventory;
+    // keep what is known to be ours: the previous inventory plus whatever this apply wrote before failing
+    const written = err instanceof ApplyError ? err.written.map((w) => ({ ref: w.ref, version: versionOf(w.apiVersion) })) : [];
+    inventory = written.length ? toInventory(unionItems(prevItems, written)) : prev.inventory;
     return finish(false, "ReconciliationFailed", errorMessage(err));
   }
   for (const c of changes) {

@@ -1,11 +1,12 @@
 /**
  * Which requests the staged applier makes: no GET for objects the dry-run shows absent (and only their metadata
- * asked for), none at all when unchanged.
+ * asked for), none at all when unchanged, and no dry-run in a stage none of whose objects exists yet.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { applyObjects, type ApplyContext } from "../../src/apply/applier.ts";
 import { LiveCache } from "../../src/apply/live-cache.ts";
+import { ApplyError } from "../../src/core/errors.ts";
 import { FIELD_MANAGER } from "../../src/core/flux-api.ts";
 import type { KubeObject } from "../../src/core/object-ref.ts";
 import type { KubeClient } from "../../src/kube/client.ts";
@@ -81,6 +82,48 @@ test("first apply (empty previous inventory) lists nothing; objects already carr
   assert.deepEqual(again.map((c) => c.action), ["unchanged", "unchanged"]);
   assert.equal(seen.filter((r) => r.includes("labelSelector")).length, 0, "no list");
   assert.equal(seen.filter((r) => r.startsWith("PATCH ") && !r.includes("dryRun=All")).length, 0, "no write");
-  assert.equal(seen.filter((r) => r.startsWith("GET ")).length, 2, "one GET per object the dry-run showed existing");
+  assert.deepEqual(seen.filter((r) => r.startsWith("GET ") && r.endsWith(" (metadata)")).map((r) => r.split(" ")[1]).sort(), ["one", "two"].map((n) => `/api/v1/namespaces/${ns}/configmaps/${n}`), "the existence check (a new stage?) found both");
+  assert.equal(seen.filter((r) => r.startsWith("GET ") && !r.endsWith(" (metadata)")).length, 2, "one GET per object the dry-run showed existing");
   for (const c of again) assert.equal(c.object?.metadata.resourceVersion, first.find((f) => f.ref.name === c.ref.name)?.object?.metadata.resourceVersion);
+});
+
+const secret = (ns: string, name: string): KubeObject => ({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace: ns }, stringData: { k: name } });
+const service = (ns: string, name: string): KubeObject => ({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { ports: [{ port: 80 }] } });
+
+test("a new stage (first apply, none of its objects exists): one metadata-only query per kind and namespace, then creates without dry-runs", async (t) => {
+  const { kube, ns } = await testSetup(t, "req");
+  const objects = [...["a", "b", "c"].map((n) => cm(ns, n, { v: n })), secret(ns, "s")].map(withOwner);
+  await kube.mapping("v1", "ConfigMap");
+  await kube.mapping("v1", "Secret");
+  const seen = recordRequests(kube);
+  const changes = await applyObjects(objects, { ...ctxFor(kube), previous: [] });
+  assert.deepEqual(changes.map((c) => `${c.ref.kind}/${c.ref.name}:${c.action}`), ["Secret/s:created", "ConfigMap/a:created", "ConfigMap/b:created", "ConfigMap/c:created"]);
+  const queries = seen.filter((r) => r.startsWith("GET "));
+  assert.deepEqual(queries.sort(), [`GET /api/v1/namespaces/${ns}/configmaps?limit=500 (metadata)`, `GET /api/v1/namespaces/${ns}/secrets/s (metadata)`]);
+  assert.equal(seen.filter((r) => r.includes("dryRun=All")).length, 0, "no dry-run");
+  assert.equal(seen.filter((r) => r.startsWith("PATCH ")).length, 4, "one apply each");
+  assert.equal((await kube.get("v1", "ConfigMap", ns, "b"))?.metadata.managedFields?.[0]?.manager, FIELD_MANAGER);
+});
+
+test("a new stage with an object the server rejects: its kind and earlier kinds stay created (and are reported as written), later kinds are not attempted", async (t) => {
+  const { kube, ns } = await testSetup(t, "req");
+  const bad: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", namespace: ns }, data: { a: 1 as unknown as string } };
+  const objects = [service(ns, "web"), cm(ns, "good", { a: "1" }), bad, secret(ns, "s")].map(withOwner);
+  const err = await applyObjects(objects, { ...ctxFor(kube), previous: [] }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof ApplyError, String(err));
+  assert.match(err.message, /^resources stage: ConfigMap\/.+\/bad: create failed: .*\(2 objects of this new stage were created and stay in the inventory\)$/);
+  assert.ok(!/dry-run/.test(err.message));
+  assert.deepEqual(err.written.map((w) => `${w.ref.kind}/${w.ref.name}`), ["Secret/s", "ConfigMap/good"], "Secrets come before ConfigMaps; the good ConfigMap went in the same batch as the bad one");
+  assert.ok(await kube.get("v1", "Secret", ns, "s"));
+  assert.equal(await kube.get("v1", "Service", ns, "web"), undefined, "Services come after ConfigMaps: not attempted");
+});
+
+test("a stage with one object already in the cluster takes the dry-run path: a failing dry-run writes nothing, even on a first apply", async (t) => {
+  const { kube, ns } = await testSetup(t, "req");
+  await kube.http.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: cm(ns, "existing", { a: "manual" }) });
+  const bad: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", namespace: ns }, data: { a: 1 as unknown as string } };
+  const objects = [cm(ns, "existing", { a: "git" }), secret(ns, "s"), bad].map(withOwner);
+  await assert.rejects(applyObjects(objects, { ...ctxFor(kube), previous: [] }), /ConfigMap\/.*bad.*dry-run failed/);
+  assert.equal(await kube.get("v1", "Secret", ns, "s"), undefined);
+  assert.deepEqual((await kube.get("v1", "ConfigMap", ns, "existing"))?.["data"], { a: "manual" });
 });

@@ -208,3 +208,31 @@ test("syncs sharing one engine state see a manual change and a new commit", asyn
   assert.equal(pruned.kustomizations.find((k) => k.name === "app")?.changes.deleted, 1);
   assert.equal(await kube.get("v1", "ConfigMap", ns, "settings"), undefined);
 });
+
+test("a first apply the server rejects an object of keeps what it created in the inventory, and prune removes it once Git drops it", async (t) => {
+  const { kube, ns } = await testSetup(t, "newfail");
+  const badCm = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\n  namespace: ${ns}\ndata:\n  n: 1\n`;
+  const repo = await createRepo({
+    "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
+    "apps/secret.yaml": `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: ${ns}\nstringData:\n  k: v\n`,
+    "apps/bad.yaml": badCm,
+    "apps/web.yaml": deploymentYaml("web", ns, 1),
+  });
+  t.after(() => repo.remove());
+  const failed = await syncOnce(kube, { url: repo.dir, path: "clusters/c", namespace: ns });
+  const app = failed.byName("app");
+  assert.equal(app.ready, false);
+  assert.match(app.message, /ConfigMap\/.*\/bad: create failed: .*data\.n/);
+  assert.equal(await kube.get("apps/v1", "Deployment", ns, "web"), undefined, "Deployments come after ConfigMaps: not created");
+  const ks = await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", ns, "app");
+  const entries = (ks?.["status"] as { inventory?: { entries: { id: string }[] } }).inventory?.entries.map((e) => e.id);
+  assert.deepEqual(entries, [`${ns}_creds__Secret`], "the created Secret is in the inventory");
+
+  // Git drops the Secret and fixes the ConfigMap: the next sync prunes the Secret it created
+  await repo.commit({ "apps/secret.yaml": null, "apps/bad.yaml": badCm.replace("n: 1", 'n: "1"') });
+  const fixed = await syncOnce(kube, { url: repo.dir, path: "clusters/c", namespace: ns });
+  assert.equal(fixed.byName("app").ready, true, fixed.byName("app").message);
+  assert.equal(fixed.byName("app").changes.deleted, 1);
+  assert.equal(await kube.get("v1", "Secret", ns, "creds"), undefined);
+  assert.ok(await kube.get("apps/v1", "Deployment", ns, "web"));
+});

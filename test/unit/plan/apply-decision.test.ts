@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { KubeObject } from "../../../src/core/object-ref.ts";
-import { afterDryRun, beforeDryRun, dryRunCreates, kindsToList, type ObjectFlags } from "../../../src/plan/apply-decision.ts";
+import { refOf, type KubeObject } from "../../../src/core/object-ref.ts";
+import { afterDryRun, beforeDryRun, dryRunCreates, existenceQueries, kindsToList, mayBeNewStage, type ObjectFlags } from "../../../src/plan/apply-decision.ts";
 
 const M = "kustomize-controller";
 const override: ObjectFlags = { reconcileDisabled: false, ssa: "Override" };
@@ -59,4 +59,30 @@ test("kindsToList: every kind of the objects without a previous inventory, else 
   const previous = [{ ref: { group: "apps", kind: "Deployment" } }, { ref: { group: "example.dev", kind: "Widget" } }, { ref: { group: "", kind: "Secret" } }];
   // by group and kind: a Widget listed under v1 before is listed under the version now rendered
   assert.deepEqual(kindsToList(objs, previous).map((k) => `${k.apiVersion}/${k.kind}`), ["apps/v1/Deployment", "example.dev/v2/Widget"]);
+});
+
+test("a stage may be new only when the previous inventory is known and neither it nor the live cache holds any of its objects", () => {
+  const other: KubeObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "ns" } };
+  const none = (): boolean => false;
+  assert.equal(mayBeNewStage([desired, other], undefined, none), false, "unknown history");
+  assert.equal(mayBeNewStage([desired, other], [], none), true);
+  assert.equal(mayBeNewStage([desired, other], [{ ref: refOf(other) }], none), false, "one was applied before");
+  assert.equal(mayBeNewStage([desired, other], [{ ref: { ...refOf(other), name: "t" } }], none), true, "another object of the same kind");
+  assert.equal(mayBeNewStage([desired, other], [], (ref) => ref.kind === "ConfigMap"), false, "one is live under our labels");
+});
+
+test("existence queries group objects by apiVersion, kind and namespace; cluster-scoped ones have no namespace", () => {
+  const objs: KubeObject[] = [
+    desired,
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b", namespace: "ns" } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "other" } },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "ns" } },
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "cm", namespace: "ns" } },
+  ];
+  assert.deepEqual(existenceQueries(objs), [
+    { apiVersion: "v1", kind: "ConfigMap", namespace: "ns", names: ["cm", "b"] },
+    { apiVersion: "v1", kind: "ConfigMap", namespace: "other", names: ["c"] },
+    { apiVersion: "v1", kind: "Namespace", namespace: undefined, names: ["ns"] },
+    { apiVersion: "apps/v1", kind: "Deployment", namespace: "ns", names: ["cm"] },
+  ]);
 });
