@@ -107,8 +107,9 @@ export class KubeClient {
       const q = new URLSearchParams({ limit: "500" });
       if (next) q.set("continue", next);
       const res = await this.http.request("GET", `${resourcePath(m, namespace, undefined)}?${q}`, { accept: PARTIAL_METADATA_LIST });
-      const body = res.body as { items: { metadata: { name?: string } }[]; metadata: { continue?: string } };
-      for (const item of body.items) if (item.metadata.name && wanted.has(item.metadata.name)) found.add(item.metadata.name);
+      const body = res.body as { items: { metadata: { name?: string } }[] | null; metadata: { continue?: string } };
+      // "items" is null when the collection is empty
+      for (const item of body.items ?? []) if (item.metadata.name && wanted.has(item.metadata.name)) found.add(item.metadata.name);
       next = body.metadata.continue ?? "";
     } while (next);
     return found;

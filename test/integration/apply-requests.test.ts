@@ -92,16 +92,17 @@ const service = (ns: string, name: string): KubeObject => ({ apiVersion: "v1", k
 
 test("a new stage (first apply, none of its objects exists): one metadata-only query per kind and namespace, then creates without dry-runs", async (t) => {
   const { kube, ns } = await testSetup(t, "req");
-  const objects = [...["a", "b", "c"].map((n) => cm(ns, n, { v: n })), secret(ns, "s")].map(withOwner);
+  // three Services in a namespace holding none: the list's metadata-only answer has "items": null
+  const objects = [...["a", "b", "c"].map((n) => cm(ns, n, { v: n })), secret(ns, "s"), ...["x", "y", "z"].map((n) => service(ns, n))].map(withOwner);
   await kube.mapping("v1", "ConfigMap");
   await kube.mapping("v1", "Secret");
   const seen = recordRequests(kube);
   const changes = await applyObjects(objects, { ...ctxFor(kube), previous: [] });
-  assert.deepEqual(changes.map((c) => `${c.ref.kind}/${c.ref.name}:${c.action}`), ["Secret/s:created", "ConfigMap/a:created", "ConfigMap/b:created", "ConfigMap/c:created"]);
+  assert.deepEqual(changes.map((c) => `${c.ref.kind}/${c.ref.name}:${c.action}`), ["Secret/s:created", "ConfigMap/a:created", "ConfigMap/b:created", "ConfigMap/c:created", "Service/x:created", "Service/y:created", "Service/z:created"]);
   const queries = seen.filter((r) => r.startsWith("GET "));
-  assert.deepEqual(queries.sort(), [`GET /api/v1/namespaces/${ns}/configmaps?limit=500 (metadata)`, `GET /api/v1/namespaces/${ns}/secrets/s (metadata)`]);
+  assert.deepEqual(queries.sort(), [`GET /api/v1/namespaces/${ns}/configmaps?limit=500 (metadata)`, `GET /api/v1/namespaces/${ns}/secrets/s (metadata)`, `GET /api/v1/namespaces/${ns}/services?limit=500 (metadata)`]);
   assert.equal(seen.filter((r) => r.includes("dryRun=All")).length, 0, "no dry-run");
-  assert.equal(seen.filter((r) => r.startsWith("PATCH ")).length, 4, "one apply each");
+  assert.equal(seen.filter((r) => r.startsWith("PATCH ")).length, 7, "one apply each");
   assert.equal((await kube.get("v1", "ConfigMap", ns, "b"))?.metadata.managedFields?.[0]?.manager, FIELD_MANAGER);
 });
 
