@@ -19,6 +19,8 @@ export class SourceResolver {
   private readonly cacheDir: string;
   private readonly events: EventSink;
   private readonly inflight = new Map<string, Promise<ResolvedSource>>();
+  /** Fetches started before the GitRepository was read (see prefetch), by "namespace/name". */
+  private readonly early = new Map<string, { spec: GitRepositorySpec; artifact: Promise<FetchedArtifact> }>();
   /** spec.interval of every source fetched so far, by "namespace/name" (watch mode polls each at its own). */
   private readonly intervals = new Map<string, number>();
 
@@ -30,8 +32,28 @@ export class SourceResolver {
 
   /** Forget fetched revisions so the next resolve fetches again: all of them, or the given "namespace/name" keys. */
   refresh(keys?: Iterable<string>): void {
-    if (!keys) return this.inflight.clear();
-    for (const k of keys) this.inflight.delete(k);
+    if (!keys) {
+      this.inflight.clear();
+      this.early.clear();
+      return;
+    }
+    for (const k of keys) {
+      this.inflight.delete(k);
+      this.early.delete(k);
+    }
+  }
+
+  /**
+   * Starts fetching a source whose spec is already known (the bootstrap source of `plumb sync`) while the
+   * cluster objects are still being put in place. The next resolve of that source uses it when the
+   * GitRepository's fetch inputs turn out the same; a source with credentials is not fetched early.
+   */
+  prefetch(namespace: string, name: string, spec: GitRepositorySpec): Promise<void> {
+    if (spec.secretRef?.name) return Promise.resolve();
+    const timeoutMs = spec.timeout ? parseGoDuration(spec.timeout) : 60_000;
+    const artifact = fetchArtifact(spec, { cacheDir: this.cacheDir, timeoutMs });
+    this.early.set(`${namespace}/${name}`, { spec, artifact });
+    return artifact.then(() => undefined, () => undefined); // an error is reported by the resolve that uses it
   }
 
   /** Sources fetched so far with their polling interval in ms. */
@@ -66,7 +88,14 @@ export class SourceResolver {
         auth = authFromSecretData((secret["data"] ?? {}) as Record<string, string>);
       }
       const timeoutMs = spec.timeout ? parseGoDuration(spec.timeout) : 60_000;
-      const artifact = await fetchArtifact(spec, { cacheDir: this.cacheDir, ...(auth ? { auth } : {}), timeoutMs });
+      const early = this.early.get(`${namespace}/${name}`);
+      this.early.delete(`${namespace}/${name}`);
+      let artifact: FetchedArtifact;
+      if (early && !auth && sameFetchInputs(early.spec, spec)) artifact = await early.artifact;
+      else {
+        await early?.artifact.catch(() => undefined); // never two fetches into one cache directory at once
+        artifact = await fetchArtifact(spec, { cacheDir: this.cacheDir, ...(auth ? { auth } : {}), timeoutMs });
+      }
       this.events({ type: "source.fetched", source: `GitRepository/${namespace}/${name}`, revision: artifact.revision, durationMs: Date.now() - t0 });
       if (status.artifact?.revision !== artifact.revision || status.conditions?.find((c) => c.type === "Ready")?.status !== "True" || (requestedAt !== undefined && requestedAt !== status.lastHandledReconcileAt)) {
         const msg = `stored artifact for revision '${artifact.revision}'`;
@@ -97,4 +126,12 @@ export function pollInterval(interval: string | undefined): number {
   } catch {
     return 60_000;
   }
+}
+
+/** True when two GitRepository specs fetch the same artifact: same url, ref, ignore rules and timeout (interval aside). */
+export function sameFetchInputs(a: GitRepositorySpec, b: GitRepositorySpec): boolean {
+  // an unset timeout is the CRD's default, 60s
+  const timeout = (t: string | undefined): number => { try { return parseGoDuration(t ?? "60s"); } catch { return NaN; } };
+  const pick = (s: GitRepositorySpec): string => JSON.stringify([s.url, s.ref ?? null, s.ignore ?? null, timeout(s.timeout), s.secretRef?.name ?? null]);
+  return pick(a) === pick(b);
 }

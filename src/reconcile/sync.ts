@@ -99,8 +99,10 @@ export async function sync(opts: SyncOptions, state?: EngineState): Promise<Sync
   const writes0 = kube.http.writes;
   const st = state ?? newEngineState(kube, opts.cacheDir, opts.events);
   st.sources.refresh(); // a new run fetches every source again
-  await installCrds(kube);
   const boot = bootstrapObjects(opts);
+  // the source's fetch does not need the cluster: it runs while the CRDs and bootstrap objects are put in place
+  void st.sources.prefetch(boot.source.metadata.namespace ?? DEFAULT_NAMESPACE, "flux-system", boot.source["spec"] as GitRepositorySpec);
+  await installCrds(kube);
   await createIfMissing(kube, boot.namespace);
   await ensureSourceSpec(kube, boot.source);
   await createIfMissing(kube, boot.kustomization);
