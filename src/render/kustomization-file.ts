@@ -5,6 +5,7 @@ import { isAlias, parseAllDocuments, parse, visit } from "yaml";
 import { BuildError } from "../core/errors.ts";
 import type { KustomizationSpec } from "../core/api-types.ts";
 import { markPlain } from "./direct-build.ts";
+import { fastParse, hasYaml11Scalars } from "./fast-yaml.ts";
 import { isRenderDirName } from "./render-dir.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -21,10 +22,16 @@ export function findKustomizationFile(dir: string): string | undefined {
 export function parseYamlFile(file: string, root: string): unknown[] {
   const rel = relative(root, file);
   const text = readFileSync(file, "utf8");
+  const fast = fastParse(text); // only for text without anchors, aliases, tags, directives or merge keys: plain
+  if (fast) {
+    markPlain(fast);
+    return fast;
+  }
   const docs = parseAllDocuments(text, { prettyErrors: true });
   const out: unknown[] = [];
-  // plain: no directive, anchor, alias or explicit tag, which kustomize would resolve and rewrite (direct-build.ts)
-  let plain = !text.startsWith("\uFEFF");
+  // plain: no directive, anchor, alias, explicit tag, merge key (`<<`) or YAML 1.1-style scalar, which kustomize
+  // would resolve and rewrite (direct-build.ts)
+  let plain = !text.startsWith("\uFEFF") && !text.includes("<<") && !hasYaml11Scalars(text);
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length) {
       const e = doc.errors[0];

@@ -64,6 +64,22 @@ test("scalars kustomize passes through keep their values: nulls, YAML 1.1 words,
   assert.deepEqual(r.direct, r.kustomize);
 });
 
+test("unquoted numbers in every YAML 1.2 core form come out as kustomize writes them, built in process", async () => {
+  const spec = ["spec:", "  oct: 0o17", "  hex: 0x1F", "  dec: 12", "  plus: +12", "  neg: -7", "  exp: 1e3", "  expf: 2.5E-2", "  dot: .5", "  negdot: -.5",
+    "  trail: 3.", "  nine: 9", "  sexa: 190:20:30", "  clock: 12:30", "  words: [yes, no, on, off, y, N, YES, Off, True, FALSE, Null, ~]", ""].join("\n");
+  const r = await both({ "app/w.yaml": doc("example.com/v1", "Widget", "nums", "demo", spec) });
+  assert.equal(r.directRuns, 0);
+  assert.deepEqual(r.direct, r.kustomize);
+});
+
+test("scalars kustomize reads the YAML 1.1 way (0644 is 420, 0b101, 1_000, +0x1F, dates) leave the file to kustomize", async () => {
+  for (const line of ["  mode: 0644", "  negoct: -012", "  bin: 0b101", "  under: 1_000", "  fl: 1_000.5", "  signedhex: +0x1F", "  soct: +0o17", "  date: 2001-12-14", "  ts: 2001-12-14t21:59:43.10-05:00", "  list: [1, 0644]"]) {
+    const r = await both({ "app/w.yaml": doc("example.com/v1", "Widget", "nums", "demo", `spec:\n${line}\n`) });
+    assert.equal(r.directRuns, 1, `${line}: kustomize built it`);
+    assert.deepEqual(r.direct, r.kustomize);
+  }
+});
+
 test("a kustomization.yaml with only resources (files, in its own order) is built in process; its objects still come out in kustomize's order", async () => {
   const r = await both({
     "app/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- z.yaml\n- ../shared/a.yaml\n",
