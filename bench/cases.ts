@@ -10,6 +10,8 @@ import { median, percentile } from "./stats.ts";
 export interface Inputs {
   plumbApply: ApplyTree;
   kubectlApply: ApplyTree;
+  /** Rounds 2.. of case 1: their own namespaces and CRD groups. */
+  extraApplyRounds: ExtraApplyRound[];
   applyPath: string;
   drift: DriftTree;
   chain: ChainTree;
@@ -26,10 +28,27 @@ export interface KubectlApplyTiming {
   totalMs: number;
 }
 
+/** One paired round of the initial apply: plumb's process wall time and kubectl's total, same objects, fresh namespaces. */
+export interface ApplyRound {
+  plumbMs: number;
+  kubectlMs: number;
+  plumbReady: boolean;
+}
+
+export interface ExtraApplyRound {
+  /** The plumb side's path in the repository. */
+  path: string;
+  kubectl: ApplyTree;
+  /** Names the kubectl side's files. */
+  tag: string;
+}
+
 export interface InitialApplyResult {
   objects: number;
   plumb: PlumbRun;
   kubectl: KubectlApplyTiming;
+  /** Every paired round, the first being `plumb` and `kubectl` above (more rounds run after the no-op case). */
+  rounds: ApplyRound[];
   /** Control-plane CPU (ms per process name) while each side ran. */
   plumbControlPlaneCpu: CpuSnapshot;
   kubectlControlPlaneCpu: CpuSnapshot;
@@ -101,7 +120,15 @@ export async function initialApply(ctx: BenchContext, inputs: Inputs): Promise<I
   ctx.log(`  kubectl apply --server-side of ${objects} objects`);
   const kubectl = await kubectlApplyTree(ctx, inputs.kubectlApply, "apply", true);
   const c2 = cpuSnapshot(ctx.controlPlane);
-  return { objects, plumb, kubectl, plumbControlPlaneCpu: cpuDelta(c0, c1), kubectlControlPlaneCpu: cpuDelta(c1, c2) };
+  return { objects, plumb, kubectl, rounds: [{ plumbMs: plumb.wallMs, kubectlMs: kubectl.totalMs, plumbReady: plumb.allReady }], plumbControlPlaneCpu: cpuDelta(c0, c1), kubectlControlPlaneCpu: cpuDelta(c1, c2) };
+}
+
+/** A further round of case 1 on trees of its own (run after case 2, which re-syncs the first round's tree). */
+export async function initialApplyRound(ctx: BenchContext, round: ExtraApplyRound): Promise<ApplyRound> {
+  await resetBootstrap(ctx); // a new flux-system Kustomization: nothing of the earlier round is pruned
+  const plumb = await runPlumbSync(ctx, round.path);
+  const kubectl = await kubectlApplyTree(ctx, round.kubectl, round.tag, true);
+  return { plumbMs: plumb.wallMs, kubectlMs: kubectl.totalMs, plumbReady: plumb.allReady };
 }
 
 export async function noopReconcile(ctx: BenchContext, inputs: Inputs): Promise<NoopResult> {

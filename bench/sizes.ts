@@ -16,12 +16,14 @@ export interface SizeProfile {
   chainObjectsPerLevel: number;
   /** Kustomizations (4 objects each) of the many-Kustomizations case. */
   manyKustomizations: number;
+  /** Paired rounds of the initial apply (plumb then kubectl, each into fresh namespaces); the verdict takes the median ratio. */
+  initialApplyRounds: number;
 }
 
 const PROFILES: Record<SizeName, SizeProfile> = {
-  small: { name: "small", objects: 200, namespaces: 4, customResources: 20, driftIterations: 5, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 40 },
-  default: { name: "default", objects: 1000, namespaces: 20, customResources: 100, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 200 },
-  large: { name: "large", objects: 3000, namespaces: 30, customResources: 300, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 1000 },
+  small: { name: "small", objects: 200, namespaces: 4, customResources: 20, driftIterations: 5, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 40, initialApplyRounds: 3 },
+  default: { name: "default", objects: 1000, namespaces: 20, customResources: 100, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 200, initialApplyRounds: 3 },
+  large: { name: "large", objects: 3000, namespaces: 30, customResources: 300, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 1000, initialApplyRounds: 2 },
 };
 
 export function sizeProfile(name: string): SizeProfile {

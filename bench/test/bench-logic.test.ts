@@ -84,7 +84,7 @@ test("summaryRows judges targets from the measured numbers and shows errors", ()
   const r: Results = {
     size: "default", totalMs: 1, errors: { "3. Drift correction": "boom" },
     machine: { cpus: 2, cpuModel: "x", memoryGiB: 1, os: "linux", node: "v24", kubernetes: "v1.20.2", kubectl: "v1", date: "d" },
-    initialApply: { objects: 1121, plumb, kubectl: { crdMs: 100, waitMs: 100, restMs: 1300, totalMs: 1500 }, plumbControlPlaneCpu: {}, kubectlControlPlaneCpu: {} },
+    initialApply: { objects: 1121, plumb, kubectl: { crdMs: 100, waitMs: 100, restMs: 1300, totalMs: 1500 }, rounds: [{ plumbMs: 1000, kubectlMs: 1500, plumbReady: true }], plumbControlPlaneCpu: {}, kubectlControlPlaneCpu: {} },
     noop: { objects: 1121, plumb: { ...plumb, syncMs: 1200 }, kubectl: { crdMs: 0, waitMs: 0, restMs: 0, totalMs: 900 } },
   };
   const rows = summaryRows(r);
@@ -93,6 +93,15 @@ test("summaryRows judges targets from the measured numbers and shows errors", ()
   assert.equal(rows.find((x) => x.case.startsWith("2."))?.verdict, "missed"); // 1.2 s
   assert.equal(rows.find((x) => x.case.startsWith("3."))?.plumbline, "error");
   assert.equal(rows.find((x) => x.case.startsWith("6."))?.verdict, "met");
+
+  // several paired rounds: the verdict takes the median ratio, and every round is shown
+  const rounds = [{ plumbMs: 1000, kubectlMs: 1500, plumbReady: true }, { plumbMs: 1000, kubectlMs: 2100, plumbReady: true }, { plumbMs: 1000, kubectlMs: 2400, plumbReady: true }];
+  const three = summaryRows({ ...r, initialApply: { ...(r.initialApply as NonNullable<Results["initialApply"]>), rounds } }).find((x) => x.case.startsWith("1."));
+  assert.equal(three?.verdict, "met");
+  assert.equal(three?.comparison, "median of 3 paired rounds: plumb 2.1x faster than kubectl (1.5x, 2.1x, 2.4x)");
+  assert.match(three?.plumbline ?? "", /rounds 1.00 s, 1.00 s, 1.00 s$/);
+  const notReady = summaryRows({ ...r, initialApply: { ...(r.initialApply as NonNullable<Results["initialApply"]>), rounds: [...rounds.slice(1), { plumbMs: 500, kubectlMs: 2400, plumbReady: false }] } });
+  assert.equal(notReady.find((x) => x.case.startsWith("1."))?.verdict, "missed", "a round that did not get Ready fails the case");
 });
 
 test("timelineText lists phases in start order with their span and count", () => {

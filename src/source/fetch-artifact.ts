@@ -4,6 +4,8 @@
  * Layout under cacheDir:
  *   repos/<key>/          a bare repository per URL, fetched into incrementally
  *   artifacts/<sha256>/   content-addressed artifact directories (immutable once written)
+ *   artifacts/commits/    which artifact a commit built into, per ignore rules (so an unchanged revision is not
+ *                         checked out again)
  *   tmp/                  work dirs for checkouts, removed after each fetch
  */
 import { createHash } from "node:crypto";
@@ -42,6 +44,8 @@ export interface FetchedArtifact {
   size: number;
   /** True when the cache for this URL had never been fetched into (a clone); false for an incremental fetch. */
   cloned: boolean;
+  /** True when this commit's artifact (same ignore rules) was already built: no checkout was needed. */
+  reused: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -104,7 +108,9 @@ export async function fetchArtifact(spec: GitRepositorySpec, opts: FetchOptions)
       await ensureBareRepo(ctx);
       const { sha, tag } = await resolveStrategy(ctx, strategy);
       await writeFile(join(repoDir, FETCHED_MARKER), "");
-      const built = await buildArtifact(ctx, opts.cacheDir, sha, spec.ignore);
+      const known = await builtBefore(opts.cacheDir, sha, spec.ignore);
+      const built = known ?? (await buildArtifact(ctx, opts.cacheDir, sha, spec.ignore));
+      if (!known) await recordBuilt(opts.cacheDir, sha, spec.ignore, built);
       return {
         revision: formatRevision(strategy, sha, tag),
         digest: built.digest,
@@ -113,6 +119,7 @@ export async function fetchArtifact(spec: GitRepositorySpec, opts: FetchOptions)
         lastUpdateTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
         size: built.size,
         cloned,
+        reused: known !== undefined,
       };
     } finally {
       await transport.cleanup();
@@ -254,6 +261,34 @@ async function listTags(ctx: Ctx): Promise<TagInfo[]> {
     tags.push({ name, commitTime: Number(peeled || direct || 0) });
   }
   return tags;
+}
+
+/** Bump when what goes into an artifact changes (default exclusions, file modes), so older records are not trusted. */
+const ARTIFACT_RULES = "1";
+
+function builtRecordPath(cacheDir: string, sha: string, specIgnore: string | undefined): string {
+  const rules = createHash("sha256").update(`${ARTIFACT_RULES}\0${specIgnore === undefined ? "-" : `+${specIgnore}`}`).digest("hex").slice(0, 16);
+  return join(cacheDir, "artifacts", "commits", `${sha}-${rules}.json`);
+}
+
+/** The artifact this commit built into before with the same ignore rules, when its directory is still there. */
+async function builtBefore(cacheDir: string, sha: string, specIgnore: string | undefined): Promise<{ dir: string; digest: string; size: number } | undefined> {
+  try {
+    const rec = JSON.parse(await readFile(builtRecordPath(cacheDir, sha, specIgnore), "utf8")) as { digest?: unknown; size?: unknown };
+    if (typeof rec.digest !== "string" || !/^sha256:[0-9a-f]{64}$/.test(rec.digest) || typeof rec.size !== "number") return undefined;
+    const dir = join(cacheDir, "artifacts", rec.digest.slice("sha256:".length));
+    return existsSync(dir) ? { dir, digest: rec.digest, size: rec.size } : undefined;
+  } catch {
+    return undefined; // not built yet, or an unreadable record: build again
+  }
+}
+
+async function recordBuilt(cacheDir: string, sha: string, specIgnore: string | undefined, built: { digest: string; size: number }): Promise<void> {
+  const path = builtRecordPath(cacheDir, sha, specIgnore);
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify({ digest: built.digest, size: built.size }));
+  await rename(tmp, path);
 }
 
 async function buildArtifact(ctx: Ctx, cacheDir: string, sha: string, specIgnore: string | undefined): Promise<{ dir: string; digest: string; size: number }> {

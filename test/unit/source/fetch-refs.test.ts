@@ -137,8 +137,10 @@ describe("fetchArtifact (local repositories)", () => {
       const s: GitRepositorySpec = { url: `file://${b}`, interval: "1m", ref: { branch: "main" } };
       const first = await fetchArtifact(s, { cacheDir: c });
       assert.equal(first.cloned, true);
+      assert.equal(first.reused, false);
       const again = await fetchArtifact(s, { cacheDir: c });
       assert.equal(again.cloned, false);
+      assert.equal(again.reused, true, "same commit, same ignore rules: no checkout");
       assert.equal(again.commit, first.commit);
       assert.equal(again.digest, first.digest);
       assert.equal(again.dir, first.dir);
@@ -146,12 +148,24 @@ describe("fetchArtifact (local repositories)", () => {
       await r.publish(work, "incremental.git");
       const third = await fetchArtifact(s, { cacheDir: c });
       assert.equal(third.cloned, false);
+      assert.equal(third.reused, false, "a new commit is checked out");
       assert.equal(third.commit, next);
       assert.equal(third.revision, `main@sha1:${next}`);
       assert.notEqual(third.digest, first.digest);
       assert.deepEqual(await files(third.dir), ["a.yaml", "b.yaml"]);
       // The older artifact is untouched.
       assert.deepEqual(await files(first.dir), ["a.yaml"]);
+      // other ignore rules for the same commit: built again, into another artifact
+      const ignoring = await fetchArtifact({ ...s, ignore: "b.yaml" }, { cacheDir: c });
+      assert.equal(ignoring.reused, false);
+      assert.deepEqual(await files(ignoring.dir), ["a.yaml"]);
+      assert.equal((await fetchArtifact({ ...s, ignore: "b.yaml" }, { cacheDir: c })).reused, true);
+      // an artifact directory removed from the cache is rebuilt, not trusted from its record
+      await rm(third.dir, { recursive: true, force: true });
+      const rebuilt = await fetchArtifact(s, { cacheDir: c });
+      assert.equal(rebuilt.reused, false);
+      assert.equal(rebuilt.digest, third.digest);
+      assert.deepEqual(await files(rebuilt.dir), ["a.yaml", "b.yaml"]);
     } finally {
       await r.remove();
     }
