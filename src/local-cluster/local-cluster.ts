@@ -195,6 +195,11 @@ async function stopProcesses(procs: readonly ProcessRecord[]): Promise<void> {
   for (const p of order) {
     try { process.kill(p.pid, "SIGKILL"); } catch { /* already gone */ }
   }
+  // a kill is delivered asynchronously: return once they are gone (their data directory is removed next)
+  const killDeadline = Date.now() + 10_000;
+  while (order.some((p) => isAlive(p.pid)) && Date.now() < killDeadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Stops exactly the processes the plane started (by pid) and removes its data. */
