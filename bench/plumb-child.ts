@@ -98,7 +98,7 @@ async function main(): Promise<number> {
     else if (e.type === "source.fetched") mark(timeline, "source fetch", now, now - e.durationMs);
     else if (e.type === "kustomization.done") mark(timeline, "kustomization done", now);
   };
-  const opts: SyncOptions = { kube, url: f.source, ref: { branch: "main" }, path: f.path, cacheDir: f["cache-dir"], events, makeDecryptor: makeSopsDecryptor };
+  const opts: SyncOptions = { kube, url: f.source, ref: { branch: "main" }, path: f.path, cacheDir: f["cache-dir"], events, makeDecryptor: makeSopsDecryptor, ...(f.watch ? {} : { oneShot: true }) };
   try {
     const state = newEngineState(kube, opts.cacheDir, events);
     syncStart = performance.now();

@@ -33,7 +33,15 @@ export interface ApplyContext {
   waitTimeoutMs?: number;
   /** The previous inventory, when known: only its kinds are listed by owner label (see plan/apply-decision.ts). */
   previous?: readonly InventoryItem[];
+  /**
+   * Whether created objects are needed whole afterwards (health checks read them). When false, a create asks for
+   * the result's metadata only, except for kinds the engine reads back (CRDs, Namespaces, Kustomizations).
+   */
+  keepObjects?: boolean;
 }
+
+/** Kinds whose apply result the engine reads: readiness of definitions, child Kustomizations to schedule. */
+const READ_BACK = new Set(["CustomResourceDefinition", "Namespace", "Kustomization"]);
 
 export interface ObjectChange {
   ref: ObjectRef;
@@ -85,12 +93,15 @@ async function prepare(ctx: ApplyContext, rendered: KubeObject): Promise<KubeObj
 
 /**
  * True when none of the stage's objects exists in the cluster: not in the previous inventory, not listed by
- * owner label, and not found by name (metadata-only lists or GETs, one query per kind and namespace). Any
- * doubt (a failed query) answers false, and the stage takes the dry-run path.
+ * owner label, and not found by name (metadata-only lists or GETs, one query per kind and namespace). Objects
+ * in a namespace this apply has just created need no query: nothing there predates it but what controllers put
+ * there (a default ServiceAccount, a CA ConfigMap), whose apply is harmless. Any doubt (a failed query) answers
+ * false, and the stage takes the dry-run path.
  */
-async function isNewStage(ctx: ApplyContext, objects: readonly KubeObject[]): Promise<boolean> {
+async function isNewStage(ctx: ApplyContext, objects: readonly KubeObject[], createdNamespaces: ReadonlySet<string>): Promise<boolean> {
   if (!mayBeNewStage(objects, ctx.previous, (ref) => ctx.cache.get(ref) !== undefined)) return false;
-  const found = await settleLimit(existenceQueries(objects), ctx.concurrency ?? 16, (q) => ctx.kube.existingNames(q.apiVersion, q.kind, q.namespace, q.names));
+  const queries = existenceQueries(objects.filter((o) => !o.metadata.namespace || !createdNamespaces.has(o.metadata.namespace)));
+  const found = await settleLimit(queries, ctx.concurrency ?? 16, (q) => ctx.kube.existingNames(q.apiVersion, q.kind, q.namespace, q.names));
   return found.every((r) => r.ok && r.value.size === 0);
 }
 
@@ -157,9 +168,12 @@ async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
     case "unchanged":
       return { ...base, action: "unchanged", object: p.live };
     case "create": {
-      const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true });
-      ctx.cache.put(res);
-      return { ...base, action: "created", object: res };
+      // nothing to compare a new object with: unless it is read back, its metadata is all the answer we need
+      const brief = ctx.keepObjects === false && !READ_BACK.has(p.obj.kind);
+      const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true, metadataOnly: brief });
+      if (brief) ctx.cache.noteKind(p.obj);
+      else ctx.cache.put(res);
+      return { ...base, action: "created", ...(brief ? {} : { object: res }) };
     }
     case "update": {
       if (p.takeover) {
@@ -238,7 +252,8 @@ export async function applyObjects(objects: readonly KubeObject[], ctx: ApplyCon
     await ctx.cache.prime(ctx.kube, kindsToList(stage.objects, ctx.previous), ownerSelector(ctx.owner));
     const prepared = await settleLimit(stage.objects, limit, (o) => prepare(ctx, o));
     const ready = prepared.flatMap((r) => (r.ok ? [r.value] : []));
-    const newStage = ready.length === prepared.length && (await isNewStage(ctx, ready));
+    const createdNamespaces = new Set(changes.filter((c) => c.ref.kind === "Namespace" && !c.ref.group && c.action === "created").map((c) => c.ref.name));
+    const newStage = ready.length === prepared.length && (await isNewStage(ctx, ready, createdNamespaces));
     const planned = await settleLimit(prepared, limit, async (r) => {
       if (!r.ok) throw r.error;
       return planObject(ctx, r.value, newStage);

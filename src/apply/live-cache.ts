@@ -26,6 +26,11 @@ export class LiveCache {
     this.seen.add(`${obj.apiVersion}/${obj.kind}`);
   }
 
+  /** Records an object's kind without the object (a create answered with metadata only): watch mode watches it. */
+  noteKind(obj: KubeObject): void {
+    this.seen.add(`${obj.apiVersion}/${obj.kind}`);
+  }
+
   remove(ref: ObjectRef): void {
     this.objects.delete(inventoryId(ref));
   }

@@ -51,6 +51,8 @@ export interface ReconcileDeps {
   /** Transforms applied to rendered objects before apply (the CLI's bootstrap source override). */
   transform?: (obj: KubeObject) => KubeObject;
   allowEmpty?: boolean;
+  /** Nothing reads created objects after this run (a one-shot sync): creates may answer with metadata only. */
+  briefCreates?: boolean;
 }
 
 function emptyCounts(): Counts {
@@ -139,7 +141,8 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
   }
   // Without watches the cache may be stale (a manual change since the last reconcile): list afresh.
   if (!cache.fedByWatch) cache.reset();
-  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems };
+  // created objects are read again by the health checks of spec.wait, and by watch mode's live cache
+  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems, keepObjects: spec.wait === true || !deps.briefCreates };
   let changes: ObjectChange[];
   try {
     changes = await applyObjects(objects, ctx);

@@ -33,6 +33,12 @@ export interface SyncOptions {
   interval?: string;
   /** Namespace of the bootstrap GitRepository and Kustomization (default flux-system). */
   namespace?: string;
+  /**
+   * The process ends after this sync (no watch mode follows): created objects are not read again unless a
+   * Kustomization waits for health, so their creates ask for metadata only. Watch mode needs them whole, as
+   * the baseline its watches compare against.
+   */
+  oneShot?: boolean;
 }
 
 export interface SyncReport {
@@ -118,6 +124,7 @@ export async function runTree(opts: SyncOptions, st: EngineState, transform: (o:
   const deps = {
     kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, renderCacheDir: st.renderCacheDir, transform,
     ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}), ...(opts.allowEmpty ? { allowEmpty: true } : {}),
+    ...(opts.oneShot ? { briefCreates: true } : {}),
   };
   const scheduler = new Scheduler(
     async (ks) => {

@@ -128,3 +128,26 @@ test("a stage with one object already in the cluster takes the dry-run path: a f
   assert.equal(await kube.get("v1", "Secret", ns, "s"), undefined);
   assert.deepEqual((await kube.get("v1", "ConfigMap", ns, "existing"))?.["data"], { a: "manual" });
 });
+
+test("a new stage in a namespace the same apply creates: no existence query there; with keepObjects false, creates answer with metadata only (Namespaces whole)", async (t) => {
+  const { kube } = await testSetup(t, "req");
+  const fresh = `req-fresh-${process.pid}-${Date.now() % 100000}`;
+  t.after(() => kube.delete("v1", "Namespace", undefined, fresh).then(() => undefined, () => undefined));
+  const objects = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: fresh } }, ...["a", "b", "c"].map((n) => cm(fresh, n, { v: n })), secret(fresh, "s")].map(withOwner);
+  await kube.mapping("v1", "Namespace");
+  await kube.mapping("v1", "ConfigMap");
+  await kube.mapping("v1", "Secret");
+  const seen = recordRequests(kube);
+  const cache = new LiveCache();
+  const changes = await applyObjects(objects, { ...ctxFor(kube), cache, previous: [], keepObjects: false });
+  assert.deepEqual(changes.map((c) => `${c.ref.kind}/${c.ref.name}:${c.action}`), ["Namespace/" + fresh + ":created", "Secret/s:created", "ConfigMap/a:created", "ConfigMap/b:created", "ConfigMap/c:created"]);
+  assert.deepEqual(seen.filter((r) => r.startsWith("GET ")), [`GET /api/v1/namespaces/${fresh} (metadata)`], "only the Namespace itself was looked up");
+  const applies = seen.filter((r) => r.startsWith("PATCH "));
+  assert.equal(applies.length, 5);
+  assert.ok(applies.filter((r) => !r.includes("/namespaces/" + fresh + "?")).every((r) => r.endsWith(" (metadata)")), "objects answered with metadata only");
+  assert.ok(!applies.find((r) => r.includes("/namespaces/" + fresh + "?"))?.endsWith(" (metadata)"), "the Namespace whole (its phase is read)");
+  assert.equal(changes.find((c) => c.ref.kind === "Namespace")?.object?.metadata.name, fresh);
+  assert.equal(changes.find((c) => c.ref.kind === "ConfigMap")?.object, undefined, "no half object handed on");
+  assert.deepEqual(cache.kinds().map((k) => k.kind).sort(), ["ConfigMap", "Namespace", "Secret"], "watch mode still learns every kind");
+  assert.deepEqual((await kube.get("v1", "ConfigMap", fresh, "b"))?.["data"], { v: "b" });
+});

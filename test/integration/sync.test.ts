@@ -236,3 +236,24 @@ test("a first apply the server rejects an object of keeps what it created in the
   assert.equal(await kube.get("v1", "Secret", ns, "creds"), undefined);
   assert.ok(await kube.get("apps/v1", "Deployment", ns, "web"));
 });
+
+test("a one-shot sync creates with metadata-only answers, except for a Kustomization that waits for health (it reads them)", async (t) => {
+  const { kube, ns } = await testSetup(t, "oneshot");
+  const repo = await createRepo({
+    "clusters/c/plain.yaml": kustomizationYaml("plain", ns, "./plain"),
+    "clusters/c/waits.yaml": kustomizationYaml("waits", ns, "./waits", "  wait: true\n  timeout: 60s\n"),
+    "plain/cm.yaml": configMapYaml("plain-cm", ns, { a: "1" }),
+    "waits/cm.yaml": configMapYaml("waits-cm", ns, { a: "1" }),
+  });
+  t.after(() => repo.remove());
+  const applies: string[] = [];
+  const original = kube.http.request.bind(kube.http);
+  kube.http.request = (method, path, opts) => {
+    if (method === "PATCH" && path.includes("/configmaps/") && !path.includes("dryRun")) applies.push(`${path.split("?")[0]?.split("/").pop()}${opts?.accept?.includes("PartialObjectMetadata") ? " (metadata)" : ""}`);
+    return original(method, path, opts);
+  };
+  const run = await syncOnce(kube, { url: repo.dir, path: "clusters/c", namespace: ns, oneShot: true });
+  assert.ok(run.kustomizations.every((k) => k.ready), JSON.stringify(run.kustomizations.map((k) => [k.name, k.message])));
+  assert.deepEqual(applies.sort(), ["plain-cm (metadata)", "waits-cm"]);
+  assert.deepEqual((await kube.get("v1", "ConfigMap", ns, "plain-cm"))?.["data"], { a: "1" });
+});

@@ -15,11 +15,12 @@ export interface SyncRun extends SyncReport {
   byName: (name: string) => SyncReport["kustomizations"][number];
 }
 
-export async function syncOnce(kube: KubeClient, o: { url: string; path: string; namespace: string; ref?: GitRepositoryRef; secretRef?: string; allowEmpty?: boolean; makeDecryptor?: SyncOptions["makeDecryptor"] }): Promise<SyncRun> {
+export async function syncOnce(kube: KubeClient, o: { url: string; path: string; namespace: string; ref?: GitRepositoryRef; secretRef?: string; allowEmpty?: boolean; makeDecryptor?: SyncOptions["makeDecryptor"]; oneShot?: boolean }): Promise<SyncRun> {
   const events: EngineEvent[] = [];
   const r = await sync({
     kube, url: o.url, ref: o.ref ?? { branch: "main" }, path: o.path, namespace: o.namespace, cacheDir, events: (e) => events.push(e),
     makeDecryptor: o.makeDecryptor ?? makeSopsDecryptor, ...(o.secretRef ? { secretRef: o.secretRef } : {}), ...(o.allowEmpty ? { allowEmpty: true } : {}),
+    ...(o.oneShot ? { oneShot: true } : {}),
   });
   return {
     ...r, events,

@@ -225,6 +225,7 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
     kube, url, ref, path: f.path ?? "./", cacheDir: cacheDir(f, io.env), events, makeDecryptor: makeSopsDecryptor,
     ...(f["secret-ref"] ? { secretRef: f["secret-ref"] } : secret ? { secretRef: "flux-system" } : {}),
     ...(f["allow-empty"] ? { allowEmpty: true } : {}),
+    ...(f.watch ? {} : { oneShot: true }),
     namespace,
     ...(f.interval ? { interval: f.interval } : {}),
   };
