@@ -170,9 +170,10 @@ async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
     case "create": {
       // nothing to compare a new object with: unless it is read back, its metadata is all the answer we need
       const brief = ctx.keepObjects === false && !READ_BACK.has(p.obj.kind);
+      const mark = ctx.cache.mark();
       const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true, metadataOnly: brief });
       if (brief) ctx.cache.noteKind(p.obj);
-      else ctx.cache.put(res);
+      else ctx.cache.putApplied(res, mark);
       return { ...base, action: "created", ...(brief ? {} : { object: res }) };
     }
     case "update": {
@@ -180,16 +181,18 @@ async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
         const managedFields = takeOverManagedFields(p.live, FIELD_MANAGER);
         await ctx.kube.patch(p.obj.apiVersion, p.obj.kind, ref.namespace || undefined, ref.name, { metadata: { managedFields, resourceVersion: p.live.metadata.resourceVersion } }, "application/merge-patch+json");
       }
+      const mark = ctx.cache.mark();
       const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true });
-      ctx.cache.put(res);
+      ctx.cache.putApplied(res, mark);
       if (p.drift.length) ctx.events({ type: "drift.detected", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref, fields: p.drift });
       return { ...base, action: "configured", drift: p.drift, object: res };
     }
     case "recreate": {
       await ctx.kube.delete(p.obj.apiVersion, p.obj.kind, ref.namespace || undefined, ref.name, "Foreground");
       await waitForObject(ctx.kube, p.obj.apiVersion, p.obj.kind, ref.namespace || undefined, ref.name, (o) => o === undefined || o.metadata.uid !== p.live.metadata.uid, { timeoutMs: ctx.waitTimeoutMs ?? 60_000 });
+      const mark = ctx.cache.mark();
       const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true });
-      ctx.cache.put(res);
+      ctx.cache.putApplied(res, mark);
       return { ...base, action: "configured", drift: p.drift, object: res };
     }
   }

@@ -12,6 +12,9 @@ export class LiveCache {
   private readonly seen = new Set<string>();
   /** Set by watch mode once watches keep this cache current; otherwise each reconcile re-lists. */
   fedByWatch = false;
+  /** Counts watch updates; per object, the count at its last one (see putApplied). */
+  private watchUpdates = 0;
+  private readonly watchedAt = new Map<string, number>();
 
   has(kindKey: string): boolean {
     return this.listed.has(kindKey);
@@ -24,6 +27,26 @@ export class LiveCache {
   put(obj: KubeObject): void {
     this.objects.set(inventoryId(refOf(obj)), obj);
     this.seen.add(`${obj.apiVersion}/${obj.kind}`);
+  }
+
+  /** An object as a watch (or its list) delivered it: the freshest view there is. */
+  putWatched(obj: KubeObject): void {
+    this.put(obj);
+    this.watchedAt.set(inventoryId(refOf(obj)), ++this.watchUpdates);
+  }
+
+  /** A mark taken before a write request, for putApplied. */
+  mark(): number {
+    return this.watchUpdates;
+  }
+
+  /**
+   * An apply's answer, unless a watch delivered the object since `mark`: that view is at least as new (a
+   * change made right after our write would otherwise be overwritten by our older answer, and go uncorrected).
+   */
+  putApplied(obj: KubeObject, mark: number): void {
+    if ((this.watchedAt.get(inventoryId(refOf(obj))) ?? 0) > mark) return;
+    this.put(obj);
   }
 
   /** Records an object's kind without the object (a create answered with metadata only): watch mode watches it. */

@@ -97,7 +97,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
         const known = cache.get(refOf(o));
         if (!known || known.metadata.resourceVersion === o.metadata.resourceVersion) continue;
         drifted ||= isDesiredStateChange(known, o);
-        cache.put(o);
+        cache.putWatched(o);
       }
       for (const o of cache.objectsOf(apiVersion, kind).filter((c) => !listed.has(inventoryKey(c)))) {
         cache.remove(refOf(o));
@@ -111,7 +111,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
           cache.remove(refOf(e.object));
           reconcileOne(ksId);
         } else if (known && known.metadata.resourceVersion !== e.object.metadata.resourceVersion) {
-          cache.put(e.object); // status-only updates keep the cache fresh for health checks without a reconcile
+          cache.putWatched(e.object); // status-only updates keep the cache fresh for health checks without a reconcile
           if (isDesiredStateChange(known, e.object)) reconcileOne(ksId);
         }
       });
