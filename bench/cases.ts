@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { resourcePath } from "../src/kube/rest-mapper.ts";
 import type { ApplyTree, ChainTree, DriftTree, ManyTree } from "./generate.ts";
 import { kubectlApply, kubectlWaitEstablished, resetBootstrap, runPlumbSync, startPlumbWatch, writeYaml, type BenchContext, type PlumbRun } from "./harness.ts";
-import { cpuDelta, cpuSnapshot, type CpuSnapshot } from "./cpu-usage.ts";
+import { cpuDelta, cpuSnapshot, settle, type CpuSnapshot } from "./cpu-usage.ts";
 import { FieldWatch } from "./object-watch.ts";
 import { median, percentile } from "./stats.ts";
 
@@ -110,23 +110,34 @@ async function kubectlApplyTree(ctx: BenchContext, t: ApplyTree, tag: string, wa
   return { crdMs, waitMs, restMs, totalMs: crdMs + waitMs + restMs };
 }
 
+/** Each side of case 1 starts on a quiet control plane (see settle): the work an earlier run left behind loads neither. */
+async function quiet(ctx: BenchContext): Promise<void> {
+  const s = await settle(ctx.controlPlane);
+  if (s.waitedMs > 1500 || !s.quiet) ctx.log(`  control plane ${s.quiet ? "quiet" : "still busy"} after ${(s.waitedMs / 1000).toFixed(1)}s`);
+}
+
 export async function initialApply(ctx: BenchContext, inputs: Inputs): Promise<InitialApplyResult> {
   await resetBootstrap(ctx);
   const objects = inputs.plumbApply.namespaces.length + 1 + inputs.plumbApply.objects.length;
   ctx.log(`  plumb sync of ${objects} objects`);
+  await quiet(ctx);
   const c0 = cpuSnapshot(ctx.controlPlane);
   const plumb = await runPlumbSync(ctx, inputs.applyPath);
   const c1 = cpuSnapshot(ctx.controlPlane);
   ctx.log(`  kubectl apply --server-side of ${objects} objects`);
+  await quiet(ctx);
+  const c1k = cpuSnapshot(ctx.controlPlane);
   const kubectl = await kubectlApplyTree(ctx, inputs.kubectlApply, "apply", true);
   const c2 = cpuSnapshot(ctx.controlPlane);
-  return { objects, plumb, kubectl, rounds: [{ plumbMs: plumb.wallMs, kubectlMs: kubectl.totalMs, plumbReady: plumb.allReady }], plumbControlPlaneCpu: cpuDelta(c0, c1), kubectlControlPlaneCpu: cpuDelta(c1, c2) };
+  return { objects, plumb, kubectl, rounds: [{ plumbMs: plumb.wallMs, kubectlMs: kubectl.totalMs, plumbReady: plumb.allReady }], plumbControlPlaneCpu: cpuDelta(c0, c1), kubectlControlPlaneCpu: cpuDelta(c1k, c2) };
 }
 
 /** A further round of case 1 on trees of its own (run after case 2, which re-syncs the first round's tree). */
 export async function initialApplyRound(ctx: BenchContext, round: ExtraApplyRound): Promise<ApplyRound> {
   await resetBootstrap(ctx); // a new flux-system Kustomization: nothing of the earlier round is pruned
+  await quiet(ctx);
   const plumb = await runPlumbSync(ctx, round.path);
+  await quiet(ctx);
   const kubectl = await kubectlApplyTree(ctx, round.kubectl, round.tag, true);
   return { plumbMs: plumb.wallMs, kubectlMs: kubectl.totalMs, plumbReady: plumb.allReady };
 }

@@ -42,3 +42,28 @@ export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
   for (const [name, ms] of Object.entries(after)) out[name] = Math.max(0, ms - (before[name] ?? 0));
   return out;
 }
+
+/** CPU milliseconds per wall second of the busiest control-plane process over a window, and of them all. Pure. */
+export function busyShare(delta: CpuSnapshot, windowMs: number): number {
+  const total = Object.values(delta).reduce((a, b) => a + b, 0);
+  return total / windowMs;
+}
+
+/**
+ * Waits until the control plane is quiet (its processes together use under `share` of one CPU over a
+ * `windowMs` window), at most `timeoutMs`: the controller manager works off what an earlier run created (it
+ * writes at a limited rate) and would otherwise load the next measured run. Returns the time it waited.
+ */
+export async function settle(pids: readonly NamedPid[], o: { share?: number; windowMs?: number; timeoutMs?: number } = {}): Promise<{ waitedMs: number; quiet: boolean }> {
+  const share = o.share ?? 0.15;
+  const windowMs = o.windowMs ?? 1000;
+  const t0 = Date.now();
+  let before = cpuSnapshot(pids);
+  while (Date.now() - t0 < (o.timeoutMs ?? 90_000)) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const after = cpuSnapshot(pids);
+    if (busyShare(cpuDelta(before, after), windowMs) < share) return { waitedMs: Date.now() - t0, quiet: true };
+    before = after;
+  }
+  return { waitedMs: Date.now() - t0, quiet: false };
+}

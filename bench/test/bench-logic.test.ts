@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { applyTree, applyTreeFiles, chainTree, countObjects, driftTree, manyTree } from "../generate.ts";
-import { cpuDelta, statCpuMs } from "../cpu-usage.ts";
+import { busyShare, cpuDelta, statCpuMs } from "../cpu-usage.ts";
 import { cpuText, summaryRows, timelineText, type Results } from "../report.ts";
 import { sizeProfile } from "../sizes.ts";
 import { median, percentile, ratioText, verdict } from "../stats.ts";
@@ -114,4 +114,9 @@ test("CPU accounting: utime + stime from a /proc stat line (a command name with 
   assert.equal(statCpuMs("1 (x) S"), undefined);
   assert.deepEqual(cpuDelta({ "kube-apiserver": 1000, etcd: 500 }, { "kube-apiserver": 3000, etcd: 800, new: 10 }), { "kube-apiserver": 2000, etcd: 300, new: 10 });
   assert.equal(cpuText({ etcd: 300, "kube-apiserver": 2000 }, 700, 1000), "plumb 700 ms, kube-apiserver 2.00 s (2.0 ms per request), etcd 300 ms");
+});
+
+test("busyShare: control-plane CPU per wall millisecond over a window", () => {
+  assert.equal(busyShare({ "kube-apiserver": 120, etcd: 30 }, 1000), 0.15);
+  assert.equal(busyShare({}, 1000), 0);
 });
