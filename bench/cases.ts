@@ -110,7 +110,11 @@ async function kubectlApplyTree(ctx: BenchContext, t: ApplyTree, tag: string, wa
   return { crdMs, waitMs, restMs, totalMs: crdMs + waitMs + restMs };
 }
 
-/** Each side of case 1 starts on a quiet control plane (see settle): the work an earlier run left behind loads neither. */
+/**
+ * Each round of case 1 starts on a quiet control plane (see settle), as the first does after the warm-up, so the
+ * work an earlier round left behind does not load it. kubectl then follows at once: the two sides of a round
+ * run back to back, as close in time as they can be on a machine whose speed drifts.
+ */
 async function quiet(ctx: BenchContext): Promise<void> {
   const s = await settle(ctx.controlPlane);
   if (s.waitedMs > 1500 || !s.quiet) ctx.log(`  control plane ${s.quiet ? "quiet" : "still busy"} after ${(s.waitedMs / 1000).toFixed(1)}s`);
@@ -125,7 +129,6 @@ export async function initialApply(ctx: BenchContext, inputs: Inputs): Promise<I
   const plumb = await runPlumbSync(ctx, inputs.applyPath);
   const c1 = cpuSnapshot(ctx.controlPlane);
   ctx.log(`  kubectl apply --server-side of ${objects} objects`);
-  await quiet(ctx);
   const c1k = cpuSnapshot(ctx.controlPlane);
   const kubectl = await kubectlApplyTree(ctx, inputs.kubectlApply, "apply", true);
   const c2 = cpuSnapshot(ctx.controlPlane);
@@ -137,7 +140,6 @@ export async function initialApplyRound(ctx: BenchContext, round: ExtraApplyRoun
   await resetBootstrap(ctx); // a new flux-system Kustomization: nothing of the earlier round is pruned
   await quiet(ctx);
   const plumb = await runPlumbSync(ctx, round.path);
-  await quiet(ctx);
   const kubectl = await kubectlApplyTree(ctx, round.kubectl, round.tag, true);
   return { plumbMs: plumb.wallMs, kubectlMs: kubectl.totalMs, plumbReady: plumb.allReady };
 }
