@@ -2,18 +2,18 @@
  * The only module that writes to the cluster. Staged server-side apply: dry-run every object that may have
  * changed, write nothing of a stage if any dry-run fails, then write only what differs; prune in reverse order.
  * A stage none of whose objects exists yet (a first apply) has nothing live to protect: its objects are created
- * without a separate dry-run, kind by kind, stopping at the first kind the server rejects an object of.
+ * without a separate dry-run, in apply order, and no create starts after the server has rejected one.
  */
 import type { KubeClient } from "../kube/client.ts";
 import { KubeApiError } from "../kube/http.ts";
 import { hasCondition, waitForObject } from "../kube/wait.ts";
-import { settleLimit } from "../core/concurrency.ts";
+import { mapLimit, settleLimit } from "../core/concurrency.ts";
 import { ApplyError, errorMessage } from "../core/errors.ts";
 import type { ChangeAction, EventSink, FieldDrift } from "../core/events.ts";
 import { FIELD_MANAGER, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/flux-api.ts";
 import { describeObject, describeRef, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
 import type { InventoryItem } from "../core/inventory.ts";
-import { compareForPrune, kindRank, planStages } from "../plan/stages.ts";
+import { compareForPrune, planStages } from "../plan/stages.ts";
 import { afterDryRun, beforeDryRun, existenceQueries, kindsToList, mayBeNewStage } from "../plan/apply-decision.ts";
 import { dryRunChanges } from "../plan/compare.ts";
 import { driftReport } from "../plan/drift.ts";
@@ -217,28 +217,32 @@ async function waitDefinitions(ctx: ApplyContext, changes: readonly ObjectChange
 
 const failureText = (err: unknown): string => (err instanceof KubeApiError ? err.apiMessage : errorMessage(err));
 
-/** Writes planned objects; in a new stage kind by kind (apply order), not starting a kind after one that failed. */
+/**
+ * Writes planned objects, at most `limit` at once. In a new stage (no dry-run pass) they start in apply order
+ * and none starts once the server has rejected one: only the creates already in flight complete.
+ */
 async function writeStage(ctx: ApplyContext, planned: readonly Planned[], newStage: boolean, limit: number): Promise<{ done: ObjectChange[]; failures: string[] }> {
-  const batches: Planned[][] = [];
-  for (const p of planned) {
-    const last = batches.at(-1);
-    if (last && (!newStage || kindRank((last[0] as Planned).obj.kind) === kindRank(p.obj.kind))) last.push(p);
-    else batches.push([p]);
-  }
+  let stopped = false;
+  const written = await mapLimit(planned, limit, async (p): Promise<{ ok: true; value: ObjectChange } | { ok: false; error: unknown } | undefined> => {
+    if (stopped) return undefined; // not attempted
+    try {
+      return { ok: true, value: await write(ctx, p) };
+    } catch (error) {
+      if (newStage) stopped = true;
+      return { ok: false, error };
+    }
+  });
   const done: ObjectChange[] = [];
   const failures: string[] = [];
-  for (const batch of batches) {
-    const written = await settleLimit(batch, limit, (p) => write(ctx, p));
-    written.forEach((r, i) => {
-      if (r.ok) {
-        done.push(r.value);
-        ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
-      } else {
-        failures.push(`${describeObject((batch[i] as Planned).obj)}: ${newStage ? "create" : "apply"} failed: ${failureText(r.error)}`);
-      }
-    });
-    if (failures.length) break;
-  }
+  written.forEach((r, i) => {
+    if (!r) return;
+    if (r.ok) {
+      done.push(r.value);
+      ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
+    } else {
+      failures.push(`${describeObject((planned[i] as Planned).obj)}: ${newStage ? "create" : "apply"} failed: ${failureText(r.error)}`);
+    }
+  });
   return { done, failures };
 }
 

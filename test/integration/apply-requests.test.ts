@@ -106,17 +106,19 @@ test("a new stage (first apply, none of its objects exists): one metadata-only q
   assert.equal((await kube.get("v1", "ConfigMap", ns, "b"))?.metadata.managedFields?.[0]?.manager, FIELD_MANAGER);
 });
 
-test("a new stage with an object the server rejects: its kind and earlier kinds stay created (and are reported as written), later kinds are not attempted", async (t) => {
+test("a new stage with an object the server rejects: what went before it stays created (and is reported as written), nothing starts after it", async (t) => {
   const { kube, ns } = await testSetup(t, "req");
   const bad: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", namespace: ns }, data: { a: 1 as unknown as string } };
   const objects = [service(ns, "web"), cm(ns, "good", { a: "1" }), bad, secret(ns, "s")].map(withOwner);
-  const err = await applyObjects(objects, { ...ctxFor(kube), previous: [] }).then(() => undefined, (e: unknown) => e);
+  // one at a time, so "after it" is exact: Secret, then ConfigMaps bad and good (by name), then the Service
+  const err = await applyObjects(objects, { ...ctxFor(kube), previous: [], concurrency: 1 }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof ApplyError, String(err));
-  assert.match(err.message, /^resources stage: ConfigMap\/.+\/bad: create failed: .*\(2 objects of this new stage were created and stay in the inventory\)$/);
+  assert.match(err.message, /^resources stage: ConfigMap\/.+\/bad: create failed: .*\(1 objects of this new stage were created and stay in the inventory\)$/);
   assert.ok(!/dry-run/.test(err.message));
-  assert.deepEqual(err.written.map((w) => `${w.ref.kind}/${w.ref.name}`), ["Secret/s", "ConfigMap/good"], "Secrets come before ConfigMaps; the good ConfigMap went in the same batch as the bad one");
+  assert.deepEqual(err.written.map((w) => `${w.ref.kind}/${w.ref.name}`), ["Secret/s"]);
   assert.ok(await kube.get("v1", "Secret", ns, "s"));
-  assert.equal(await kube.get("v1", "Service", ns, "web"), undefined, "Services come after ConfigMaps: not attempted");
+  assert.equal(await kube.get("v1", "ConfigMap", ns, "good"), undefined, "not attempted after the failure");
+  assert.equal(await kube.get("v1", "Service", ns, "web"), undefined, "not attempted after the failure");
 });
 
 test("a stage with one object already in the cluster takes the dry-run path: a failing dry-run writes nothing, even on a first apply", async (t) => {
