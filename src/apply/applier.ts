@@ -7,7 +7,7 @@
 import type { KubeClient } from "../kube/client.ts";
 import { KubeApiError } from "../kube/http.ts";
 import { hasCondition, waitForObject } from "../kube/wait.ts";
-import { mapLimit, settleLimit } from "../core/concurrency.ts";
+import { settleLimit } from "../core/concurrency.ts";
 import { ApplyError, errorMessage } from "../core/errors.ts";
 import type { ChangeAction, EventSink, FieldDrift } from "../core/events.ts";
 import { FIELD_MANAGER, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/flux-api.ts";
@@ -223,20 +223,20 @@ const failureText = (err: unknown): string => (err instanceof KubeApiError ? err
  */
 async function writeStage(ctx: ApplyContext, planned: readonly Planned[], newStage: boolean, limit: number): Promise<{ done: ObjectChange[]; failures: string[] }> {
   let stopped = false;
-  const written = await mapLimit(planned, limit, async (p): Promise<{ ok: true; value: ObjectChange } | { ok: false; error: unknown } | undefined> => {
+  const written = await settleLimit(planned, limit, async (p): Promise<ObjectChange | undefined> => {
     if (stopped) return undefined; // not attempted
     try {
-      return { ok: true, value: await write(ctx, p) };
+      return await write(ctx, p);
     } catch (error) {
       if (newStage) stopped = true;
-      return { ok: false, error };
+      throw error;
     }
   });
   const done: ObjectChange[] = [];
   const failures: string[] = [];
   written.forEach((r, i) => {
-    if (!r) return;
     if (r.ok) {
+      if (!r.value) return; // not attempted
       done.push(r.value);
       ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
     } else {
@@ -326,7 +326,7 @@ export async function diffObjects(objects: readonly KubeObject[], ctx: ApplyCont
     const obj = objects[i] as KubeObject;
     const base = { ref: refOf(obj), apiVersion: obj.apiVersion };
     if (!r.ok) {
-      const msg = r.error instanceof KubeApiError ? r.error.apiMessage : errorMessage(r.error);
+      const msg = failureText(r.error);
       // a custom resource whose CRD this same sync would create cannot be dry-run yet
       if (/no resource for/.test(msg)) return { ...base, action: "created" as const };
       return { ...base, action: "configured" as const, error: msg };

@@ -26,7 +26,7 @@ export class LiveCache {
 
   put(obj: KubeObject): void {
     this.objects.set(inventoryId(refOf(obj)), obj);
-    this.seen.add(`${obj.apiVersion}/${obj.kind}`);
+    this.noteKind(obj);
   }
 
   /** An object as a watch (or its list) delivered it: the freshest view there is. */

@@ -188,17 +188,18 @@ async function stopProcesses(procs: readonly ProcessRecord[]): Promise<void> {
   for (const p of order) {
     try { process.kill(p.pid, "SIGTERM"); } catch { /* already gone */ }
   }
-  const deadline = Date.now() + 10_000;
-  while (order.some((p) => isAlive(p.pid)) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await untilGone(order, 10_000, 100);
   for (const p of order) {
     try { process.kill(p.pid, "SIGKILL"); } catch { /* already gone */ }
   }
   // a kill is delivered asynchronously: return once they are gone (their data directory is removed next)
-  const killDeadline = Date.now() + 10_000;
-  while (order.some((p) => isAlive(p.pid)) && Date.now() < killDeadline) {
-    await new Promise((r) => setTimeout(r, 50));
+  await untilGone(order, 10_000, 50);
+}
+
+async function untilGone(procs: readonly ProcessRecord[], timeoutMs: number, pollMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (procs.some((p) => isAlive(p.pid)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 

@@ -50,8 +50,8 @@ export class SourceResolver {
    */
   prefetch(namespace: string, name: string, spec: GitRepositorySpec): Promise<void> {
     if (spec.secretRef?.name) return Promise.resolve();
-    const timeoutMs = spec.timeout ? parseGoDuration(spec.timeout) : 60_000;
-    const artifact = fetchArtifact(spec, { cacheDir: this.cacheDir, timeoutMs });
+    // fetchArtifact takes spec.timeout itself (an unreadable one becomes the fetch's error, reported by the resolve)
+    const artifact = fetchArtifact(spec, { cacheDir: this.cacheDir });
     this.early.set(`${namespace}/${name}`, { spec, artifact });
     return artifact.then(() => undefined, () => undefined); // an error is reported by the resolve that uses it
   }
