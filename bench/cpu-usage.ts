@@ -43,7 +43,7 @@ export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
   return out;
 }
 
-/** CPU milliseconds per wall second of the busiest control-plane process over a window, and of them all. Pure. */
+/** The control-plane processes' CPU time together, per millisecond of a window (1 = one CPU busy). Pure. */
 export function busyShare(delta: CpuSnapshot, windowMs: number): number {
   const total = Object.values(delta).reduce((a, b) => a + b, 0);
   return total / windowMs;

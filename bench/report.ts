@@ -47,7 +47,7 @@ export function summaryRows(r: Results): SummaryRow[] {
   };
   const a = r.initialApply;
   if (a) {
-    const rounds = a.rounds.length ? a.rounds : [{ plumbMs: a.plumb.wallMs, kubectlMs: a.kubectl.totalMs, plumbReady: a.plumb.allReady }];
+    const rounds = a.rounds;
     const ratios = rounds.map((x) => x.kubectlMs / x.plumbMs);
     const ratio = median(ratios) ?? NaN;
     const several = rounds.length > 1;
