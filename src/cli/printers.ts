@@ -33,7 +33,10 @@ export function syncTable(results: readonly KustomizationResult[]): string {
     rows.push([`${r.namespace}/${r.name}`, r.revision.replace(/(@sha1:[0-9a-f]{12})[0-9a-f]+$/, "$1") || "-", String(r.changes.created), String(r.changes.configured), String(r.changes.unchanged), String(r.changes.deleted), String(r.changes.skipped), r.ready ? "True" : `False (${r.reason})`, `${(r.durationMs / 1000).toFixed(1)}s`]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n";
+  const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n";
+  // every failure with its reason and message under the table, so table mode alone says why it failed
+  const failures = results.filter((r) => !r.ready).map((r) => `✖ ${r.namespace}/${r.name} ${r.reason}: ${r.message}\n`);
+  return table + failures.join("");
 }
 
 export function syncJson(report: SyncReport): string {

@@ -25,9 +25,26 @@ export function fromInventory(inv: Inventory | undefined): InventoryItem[] {
   return (inv?.entries ?? []).map((e) => ({ ref: parseInventoryId(e.id), version: e.v }));
 }
 
-/** Entries of `previous` whose id is not in `current`: what prune considers. */
+/** The entries that are object ids, and the text of those that are not (a hand-edited status). */
+export function readInventory(inv: Inventory | undefined): { items: InventoryItem[]; invalid: string[] } {
+  const items: InventoryItem[] = [];
+  const invalid: string[] = [];
+  for (const e of inv?.entries ?? []) {
+    try {
+      items.push({ ref: parseInventoryId(e.id), version: e.v });
+    } catch {
+      invalid.push(e.id);
+    }
+  }
+  return { items, invalid };
+}
+
+/**
+ * Entries of `previous` whose object is not in `current`: what prune considers. Compared by object, not by the
+ * stored text, so an id written in an older form (a raw `:` in an RBAC name) is not taken for a removed object.
+ */
 export function staleItems(previous: Inventory | undefined, current: Inventory): InventoryItem[] {
-  const keep = new Set(current.entries.map((e) => e.id));
+  const keep = new Set(fromInventory(current).map((i) => inventoryId(i.ref)));
   return fromInventory(previous).filter((i) => !keep.has(inventoryId(i.ref)));
 }
 

@@ -54,16 +54,32 @@ export function refOf(obj: KubeObject): ObjectRef {
   };
 }
 
-/** Flux inventory id: `<namespace>_<name>_<group>_<kind>`. */
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+const RBAC_KINDS = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
+
+/**
+ * Flux inventory id: `<namespace>_<name>_<group>_<kind>`. As Flux's ObjMetadata (cli-utils), a `:` in the name of an
+ * RBAC object (the only kinds whose names may hold one) is written as `__`.
+ */
 export function inventoryId(ref: ObjectRef): string {
-  return `${ref.namespace}_${ref.name}_${ref.group}_${ref.kind}`;
+  const name = ref.group === RBAC_GROUP && RBAC_KINDS.has(ref.kind) ? ref.name.replaceAll(":", "__") : ref.name;
+  return `${ref.namespace}_${name}_${ref.group}_${ref.kind}`;
 }
 
+/**
+ * Parses an inventory id as Flux does: namespace up to the first `_`, kind after the last, group after the one before
+ * it, the name in between with `__` read back as `:`. Namespaces, groups and kinds cannot hold `_`; RBAC names can
+ * (`team_reader`), so a `_` left in the name is part of it (Flux refuses such an id; reading it keeps a Kustomization
+ * holding one from failing every reconcile). Ids written before `:` was encoded (a raw `:`) read the same.
+ */
 export function parseInventoryId(id: string): ObjectRef {
-  const parts = id.split("_");
-  if (parts.length !== 4) throw new Error(`invalid inventory id "${id}": want <namespace>_<name>_<group>_<kind>`);
-  const [namespace, name, group, kind] = parts as [string, string, string, string];
-  return { namespace, name, group, kind };
+  const first = id.indexOf("_");
+  const last = id.lastIndexOf("_");
+  const groupAt = first < last ? id.lastIndexOf("_", last - 1) : -1;
+  const name = groupAt > first ? id.slice(first + 1, groupAt).replaceAll("__", ":") : "";
+  const kind = id.slice(last + 1);
+  if (first < 0 || groupAt <= first || !name || !kind) throw new Error(`invalid inventory id "${id}": want <namespace>_<name>_<group>_<kind>`);
+  return { namespace: id.slice(0, first), name, group: id.slice(groupAt + 1, last), kind };
 }
 
 /** Human form used in messages: `Kind/namespace/name` or `Kind/name`. */

@@ -11,7 +11,7 @@ import type { KustomizationSpec, KustomizationStatus } from "../core/api-types.t
 import { ApplyError, errorMessage, PlumbError } from "../core/errors.ts";
 import type { ChangeAction, EventSink } from "../core/events.ts";
 import { KUSTOMIZATION_API_VERSION, KUSTOMIZE_GROUP, REQUESTED_AT_ANNOTATION, type ConditionReason } from "../core/flux-api.ts";
-import { staleItems, toInventory, fromInventory, unionItems, type Inventory } from "../core/inventory.ts";
+import { staleItems, toInventory, fromInventory, readInventory, unionItems, type Inventory } from "../core/inventory.ts";
 import { describeRef, versionOf, type KubeObject } from "../core/object-ref.ts";
 import { render } from "../render/render.ts";
 import type { Decryptor } from "../render/decryptor.ts";
@@ -59,7 +59,24 @@ function emptyCounts(): Counts {
   return { created: 0, configured: 0, unchanged: 0, deleted: 0, skipped: 0 };
 }
 
+type Finish = (ready: boolean, reason: ConditionReason, message: string) => Promise<KustomizationResult>;
+
+/**
+ * Reconciles one Kustomization. Every failure ends in its status, its Events and the result, with its reason: one
+ * the steps do not catch themselves (a bug, an unexpected answer) as Flux's `ReconciliationFailed` (or the reason a
+ * PlumbError carries), never as an exception that leaves the status saying Ready.
+ */
 export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps): Promise<KustomizationResult> {
+  const failSafe: { finish?: Finish } = {};
+  try {
+    return await reconcileSteps(ks, deps, failSafe);
+  } catch (err) {
+    if (!failSafe.finish) throw err;
+    return failSafe.finish(false, err instanceof PlumbError ? err.reason : "ReconciliationFailed", errorMessage(err));
+  }
+}
+
+async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { finish?: Finish }): Promise<KustomizationResult> {
   const t0 = Date.now();
   const name = ks.metadata.name ?? "";
   const namespace = ks.metadata.namespace ?? "default";
@@ -75,7 +92,7 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
   let healthChecked = false;
   deps.events({ type: "kustomization.started", kustomization: id });
 
-  const finish = async (ready: boolean, reason: ConditionReason, message: string): Promise<KustomizationResult> => {
+  const finish: Finish = async (ready, reason, message) => {
     const durationMs = Date.now() - t0;
     const changed = counts.created + counts.configured + counts.deleted > 0;
     const status = nextStatus(prev, { ready, reason, message, revision: revision || undefined, inventory, healthChecked, changed, durationMs, generation: ks.metadata.generation, requestedAt: ks.metadata.annotations?.[REQUESTED_AT_ANNOTATION] }, new Date());
@@ -87,6 +104,7 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
     deps.events({ type: "kustomization.done", kustomization: id, ready, reason, message });
     return { name, namespace, revision, ready, reason, message, changes: counts, durationMs, children, drift };
   };
+  failSafe.finish = finish;
 
   if (spec.suspend) return finish(prev.conditions?.find((c) => c.type === "Ready")?.status === "True", "ReconciliationSucceeded", "suspended");
   if (spec.sourceRef.kind !== "GitRepository") return finish(false, "ArtifactFailed", `sourceRef kind ${spec.sourceRef.kind} is not supported (only GitRepository)`);
@@ -127,7 +145,9 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
   }
 
   // 3. Guard against an empty render wiping the cluster
-  const prevItems = fromInventory(prev.inventory);
+  // an entry that is no object id (hand-edited status) cannot be pruned: as Flux, the apply runs, the new inventory
+  // replaces the old, and this reconcile fails before prune
+  const { items: prevItems, invalid: invalidIds } = readInventory(prev.inventory);
   const allowEmpty = deps.allowEmpty || ks.metadata.annotations?.[ALLOW_EMPTY_ANNOTATION] === "true";
   if (objects.length === 0 && prevItems.length > 0 && !allowEmpty) {
     return finish(false, "BuildFailed", `render of path "${spec.path ?? "./"}" produced no objects while the inventory holds ${prevItems.length}; refusing to prune them (annotate the Kustomization ${ALLOW_EMPTY_ANNOTATION}: "true" to allow)`);
@@ -158,6 +178,10 @@ export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps
   }
   inventory = toInventory(changes.map((c) => ({ ref: c.ref, version: versionOf(c.apiVersion) })));
   children = changes.filter((c) => c.ref.group === KUSTOMIZE_GROUP && c.ref.kind === "Kustomization" && c.object).map((c) => c.object as KubeObject);
+
+  if (invalidIds.length) {
+    return finish(false, "ReconciliationFailed", `status.inventory held ${invalidIds.map((i) => `"${i}"`).join(", ")}, not <namespace>_<name>_<group>_<kind>: nothing was pruned; the inventory now holds what this revision applied`);
+  }
 
   // 5. Prune
   if (spec.prune) {

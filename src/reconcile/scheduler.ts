@@ -37,6 +37,8 @@ export class Scheduler {
   private running = 0;
   private resolveAll: (() => void) | undefined;
   private readonly onFail: (ks: KubeObject, result: KustomizationResult) => Promise<void>;
+  /** Failure handlers started (status writes of Kustomizations that never ran): runAll returns after them. */
+  private readonly failing: Promise<void>[] = [];
 
   constructor(run: Run, onFail: (ks: KubeObject, result: KustomizationResult) => Promise<void> = async () => {}) {
     this.run = run;
@@ -59,7 +61,15 @@ export class Scheduler {
       this.resolveAll = resolve;
       this.pump();
     });
+    await Promise.all(this.failing);
     return this.results();
+  }
+
+  /** A node that never runs: its failure handler (status, Events) is awaited by runAll; its own failure is reported, not lost. */
+  private fail(ks: KubeObject, r: KustomizationResult): void {
+    this.failing.push(this.onFail(ks, r).catch((err: unknown) => {
+      r.message += ` (its status could not be written: ${err instanceof Error ? err.message : String(err)})`;
+    }));
   }
 
   private finishNode(n: Node, result: KustomizationResult): void {
@@ -77,7 +87,7 @@ export class Scheduler {
         if (n && n.state === "pending") {
           const r = failed(n.ks, msg);
           this.finishNode(n, r);
-          void this.onFail(n.ks, r);
+          this.fail(n.ks, r);
         }
         const gi = graph.findIndex((g) => g.id === id);
         if (gi >= 0) graph.splice(gi, 1);
@@ -93,7 +103,7 @@ export class Scheduler {
         if (failedDep) {
           const r = failed(n.ks, `dependency '${failedDep}' is not ready`);
           this.finishNode(n, r);
-          void this.onFail(n.ks, r);
+          this.fail(n.ks, r);
           progressed = true;
           continue;
         }
@@ -102,7 +112,12 @@ export class Scheduler {
           this.running++;
           this.run(n.ks).then(
             (r) => this.complete(n, r),
-            (err: unknown) => this.complete(n, { ...failed(n.ks, String(err instanceof Error ? err.message : err)), reason: "ReconciliationFailed" }),
+            (err: unknown) => {
+              // the run failed before its reconcile could record it (reading the Kustomization): the failure handler writes the status
+              const r: KustomizationResult = { ...failed(n.ks, String(err instanceof Error ? err.message : err)), reason: "ReconciliationFailed" };
+              this.fail(n.ks, r);
+              this.complete(n, r);
+            },
           );
         }
       }
@@ -112,9 +127,9 @@ export class Scheduler {
       for (const n of this.nodes.values()) {
         if (n.state !== "pending") continue;
         const missing = n.deps.filter((d) => !this.nodes.has(d));
-        const r = failed(n.ks, missing.length ? `dependency '${missing.join("', '")}' not found` : "dependencies not ready");
+        const r = failed(n.ks, missing.length ? `dependency ${missing.map((m) => `Kustomization '${m}'`).join(", ")} not found` : "dependencies not ready");
         this.finishNode(n, r);
-        void this.onFail(n.ks, r);
+        this.fail(n.ks, r);
       }
       this.resolveAll?.();
     }
