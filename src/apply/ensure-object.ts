@@ -32,14 +32,35 @@ export async function createIfMissing(kube: KubeClient, obj: KubeObject): Promis
   return live ?? kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true });
 }
 
-/** The bootstrap source: created when missing; url, ref and secretRef patched only when they differ. */
+/** The spec fields of the bootstrap source the CLI decides; each replaces the stored value wholly. */
+const SOURCE_SPEC_KEYS = ["url", "ref", "secretRef"] as const;
+
+/** The bootstrap source: created when missing; url, ref and secretRef replaced only when they differ. */
 export async function ensureSourceSpec(kube: KubeClient, obj: KubeObject): Promise<KubeObject> {
   const live = await kube.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "");
   if (!live) return kube.apply(obj, { fieldManager: FIELD_MANAGER, force: true });
-  const want = obj["spec"] as Record<string, unknown>;
-  const have = (live["spec"] ?? {}) as Record<string, unknown>;
-  const keys = ["url", "ref", "secretRef"];
-  if (keys.every((k) => JSON.stringify(want[k] ?? null) === JSON.stringify(have[k] ?? null))) return live;
-  const patch = Object.fromEntries(keys.map((k) => [k, want[k] ?? null]));
+  const patch = sourceSpecPatch((obj["spec"] ?? {}) as Record<string, unknown>, (live["spec"] ?? {}) as Record<string, unknown>);
+  if (!patch) return live;
   return kube.patch(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? "", { spec: patch }, "application/merge-patch+json");
 }
+
+/**
+ * The merge patch that makes url, ref and secretRef of `have` equal to `want`, or undefined when they are. A merge
+ * patch merges objects key by key, so every key of the stored value that the wanted one lacks is sent as null:
+ * `{branch: main}` over `{commit: X}` must not leave `{branch: main, commit: X}` (where commit wins). Pure.
+ */
+export function sourceSpecPatch(want: Record<string, unknown>, have: Record<string, unknown>): Record<string, unknown> | undefined {
+  const same = (k: string): boolean => JSON.stringify(want[k] ?? null) === JSON.stringify(have[k] ?? null);
+  if (SOURCE_SPEC_KEYS.every(same)) return undefined;
+  const patch: Record<string, unknown> = {};
+  for (const k of SOURCE_SPEC_KEYS) {
+    if (same(k)) continue;
+    const w = want[k];
+    const h = have[k];
+    if (isPlainObject(w) && isPlainObject(h)) patch[k] = { ...Object.fromEntries(Object.keys(h).map((key) => [key, null])), ...w };
+    else patch[k] = w ?? null;
+  }
+  return patch;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
