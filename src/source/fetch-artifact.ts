@@ -16,10 +16,10 @@ import type { GitRepositorySpec } from "../core/api-types.ts";
 import { SourceError, errorMessage } from "../core/errors.ts";
 import { digestFiles, type ArtifactFile } from "./artifact-digest.ts";
 import { parseGoDuration } from "./duration.ts";
-import { authSecrets, type GitAuth } from "./git-auth.ts";
+import { authSecrets, withUrlCredentials, type GitAuth } from "./git-auth.ts";
 import { GitCommandError, runGit } from "./git-command.ts";
 import { classifyGitStderr, describeFailure, stderrSummary } from "./git-errors.ts";
-import { parseGitUrl, redactText, redactUrl, type GitRemote } from "./git-url.ts";
+import { parseGitUrl, redactText, redactUrl, splitUrlCredentials, type GitRemote } from "./git-url.ts";
 import { describeStrategy, formatRevision, invalidRefName, refStrategy, type RefStrategy } from "./ref-strategy.ts";
 import { selectSemverTag, type TagInfo } from "./semver-select.ts";
 import { SOURCE_IGNORE_FILE, buildIgnoreFilter, type IgnoreFile } from "./source-ignore.ts";
@@ -89,8 +89,9 @@ export async function fetchArtifact(spec: GitRepositorySpec, opts: FetchOptions)
     }
   }
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
-  const urlPassword = /^[a-z]+:\/\/[^/@]*:([^/@]*)@/i.exec(remote.url)?.[1];
-  const secrets = [...authSecrets(opts.auth), ...(urlPassword ? [urlPassword, decodeURIComponent(urlPassword)] : [])];
+  const auth = withUrlCredentials(opts.auth, remote.credentials);
+  const urlPassword = splitUrlCredentials(spec.url).credentials?.password;
+  const secrets = [...authSecrets(auth), ...(urlPassword ? [urlPassword, encodeURIComponent(urlPassword)] : [])];
 
   const repoKey = createHash("sha256").update(remote.display).digest("hex").slice(0, 24);
   const repoDir = join(opts.cacheDir, "repos", repoKey);
@@ -98,7 +99,7 @@ export async function fetchArtifact(spec: GitRepositorySpec, opts: FetchOptions)
   return withLock(repoDir, async () => {
     let transport: TransportAuth;
     try {
-      transport = await prepareTransportAuth(remote.transport, opts.auth, Math.min(timeoutMs / 1000, 30));
+      transport = await prepareTransportAuth(remote.transport, auth, Math.min(timeoutMs / 1000, 30));
     } catch (e) {
       throw new SourceError(`${subject}: ${redactText(errorMessage(e), secrets)}`);
     }

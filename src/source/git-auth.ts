@@ -1,4 +1,5 @@
 /** Credentials for a Git remote, read from a Secret's data the way source-controller reads them. Pure. */
+import type { UrlCredentials } from "./git-url.ts";
 
 export interface GitAuth {
   username?: string;
@@ -44,4 +45,15 @@ export function authSecrets(auth: GitAuth | undefined): string[] {
 /** The base64 `user:password` of a Basic Authorization header. */
 export function basicCredentials(auth: GitAuth): string {
   return Buffer.from(`${auth.username ?? ""}:${auth.password ?? ""}`, "utf8").toString("base64");
+}
+
+/**
+ * The auth a fetch uses when the URL carried user-info: the Secret's basic or bearer credentials win, as in
+ * source-controller (go-git takes the URL's user-info only when it is given no auth); else the URL's, moved out of
+ * the URL so that git is handed them through its environment, never its argv.
+ */
+export function withUrlCredentials(auth: GitAuth | undefined, url: UrlCredentials | undefined): GitAuth | undefined {
+  if (!url) return auth;
+  if (auth && (auth.username || auth.password || auth.bearerToken)) return auth;
+  return { ...auth, username: url.username, ...(url.password !== undefined ? { password: url.password } : {}) };
 }

@@ -1,4 +1,7 @@
-/** Git remote URLs: which transport, what to hand to git, and a credential-free form for messages. Pure. */
+/**
+ * Git remote URLs: which transport, what to hand to git (never credentials: git's argv is world-readable in
+ * /proc), the credentials a URL carried, and a credential-free form for messages. Pure.
+ */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -6,10 +9,17 @@ export type GitTransport = "http" | "https" | "ssh" | "file";
 
 export interface GitRemote {
   transport: GitTransport;
-  /** What git is given. */
+  /** What git is given: no password, and for http(s) no user-info at all. */
   url: string;
   /** Credential-free form for messages, logs and cache keys. */
   display: string;
+  /** Basic credentials the http(s) URL carried in its user-info (percent-decoded), for the transport's auth. */
+  credentials?: UrlCredentials;
+}
+
+export interface UrlCredentials {
+  username: string;
+  password?: string;
 }
 
 /** Parses `spec.url`. A plain local path becomes a file:// URL; scp-like `user@host:path` is refused, as in Flux. */
@@ -33,7 +43,37 @@ export function parseGitUrl(raw: string, cwd: string = process.cwd()): GitRemote
     throw new Error(`"${redactUrl(s)}": invalid URL`);
   }
   if (scheme !== "file" && parsed.hostname === "") throw new Error(`"${redactUrl(s)}": URL has no host`);
-  return { transport: scheme, url: s, display: redactUrl(s) };
+  const { url, credentials } = splitUrlCredentials(s);
+  return { transport: scheme, url, display: redactUrl(s), ...(credentials && scheme.startsWith("http") ? { credentials } : {}) };
+}
+
+/**
+ * Takes credentials out of a URL: for http(s) the whole user-info becomes `credentials` (percent-decoded, as git
+ * would send them); for ssh the user stays (it names the account, no secret) and a password is dropped
+ * (`droppedPassword`: ssh never uses it); anything else is returned unchanged. Never throws.
+ */
+export function splitUrlCredentials(raw: string): { url: string; credentials?: UrlCredentials; droppedPassword?: boolean } {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*)@(.*)$/s.exec(raw.trim());
+  if (!m) return { url: raw };
+  const [, prefix = "", userinfo = "", rest = ""] = m;
+  const colon = userinfo.indexOf(":");
+  const user = decode(colon < 0 ? userinfo : userinfo.slice(0, colon));
+  const password = colon < 0 ? undefined : decode(userinfo.slice(colon + 1));
+  const scheme = prefix.slice(0, -3).toLowerCase();
+  if (scheme === "http" || scheme === "https") {
+    return { url: `${prefix}${rest}`, credentials: { username: user, ...(password !== undefined ? { password } : {}) } };
+  }
+  if (scheme === "ssh" && password !== undefined) return { url: `${prefix}${userinfo.slice(0, colon)}@${rest}`, droppedPassword: true };
+  return { url: raw };
+}
+
+/** Percent-decoding that leaves a malformed escape as written (git sends what it cannot decode as is). */
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** Strips credentials: the whole user-info for http(s), the password for ssh and others. Never throws. */
