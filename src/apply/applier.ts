@@ -11,7 +11,7 @@ import { settleLimit } from "../core/concurrency.ts";
 import { ApplyError, errorMessage } from "../core/errors.ts";
 import type { ChangeAction, EventSink, FieldDrift } from "../core/events.ts";
 import { FIELD_MANAGER, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../core/flux-api.ts";
-import { describeObject, describeRef, refOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
+import { describeObject, describeRef, refOf, versionOf, type KubeObject, type ObjectRef } from "../core/object-ref.ts";
 import type { InventoryItem } from "../core/inventory.ts";
 import { compareForPrune, planStages } from "../plan/stages.ts";
 import { afterDryRun, beforeDryRun, existenceQueries, kindsToList, mayBeNewStage } from "../plan/apply-decision.ts";
@@ -38,6 +38,14 @@ export interface ApplyContext {
    * the result's metadata only, except for kinds the engine reads back (CRDs, Namespaces, Kustomizations).
    */
   keepObjects?: boolean;
+  /**
+   * Called before a stage's first write with every object the stage is about to create, update or recreate: the
+   * caller records them (status.inventory) so that an apply interrupted at any point (SIGKILL, a crash) leaves
+   * no object that is not a prune candidate. A failure here writes nothing of the stage.
+   */
+  record?: (items: readonly InventoryItem[]) => Promise<void>;
+  /** Aborted on shutdown (SIGTERM, SIGINT): no write starts after it; writes in flight complete. */
+  signal?: AbortSignal;
 }
 
 /** Kinds whose apply result the engine reads: readiness of definitions, child Kustomizations to schedule. */
@@ -217,14 +225,26 @@ async function waitDefinitions(ctx: ApplyContext, changes: readonly ObjectChange
 
 const failureText = (err: unknown): string => (err instanceof KubeApiError ? err.apiMessage : errorMessage(err));
 
+/** A write whose request failed without a definite answer (no response, a timeout, a 5xx) may have been done. */
+const mayHaveWritten = (err: unknown): boolean => !(err instanceof KubeApiError) || err.status >= 500 || err.status === 0;
+
+const itemOf = (c: { ref: ObjectRef; apiVersion: string }): InventoryItem => ({ ref: c.ref, version: versionOf(c.apiVersion) });
+
+/** Why an apply or prune stops: the shutdown's reason ("interrupted by SIGTERM"). */
+const interruption = (signal: AbortSignal): string => errorMessage(signal.reason ?? "interrupted");
+
 /**
  * Writes planned objects, at most `limit` at once. In a new stage (no dry-run pass) they start in apply order
  * and none starts once the server has rejected one: only the creates already in flight complete.
  */
-async function writeStage(ctx: ApplyContext, planned: readonly Planned[], newStage: boolean, limit: number): Promise<{ done: ObjectChange[]; failures: string[] }> {
+async function writeStage(ctx: ApplyContext, planned: readonly Planned[], newStage: boolean, limit: number): Promise<{ done: ObjectChange[]; failures: string[]; uncertain: ObjectChange[]; notStarted: number }> {
   let stopped = false;
+  let notStarted = 0;
   const written = await settleLimit(planned, limit, async (p): Promise<ObjectChange | undefined> => {
-    if (stopped) return undefined; // not attempted
+    if (stopped || ctx.signal?.aborted) {
+      notStarted++;
+      return undefined; // not attempted
+    }
     try {
       return await write(ctx, p);
     } catch (error) {
@@ -234,27 +254,34 @@ async function writeStage(ctx: ApplyContext, planned: readonly Planned[], newSta
   });
   const done: ObjectChange[] = [];
   const failures: string[] = [];
+  const uncertain: ObjectChange[] = [];
   written.forEach((r, i) => {
     if (r.ok) {
       if (!r.value) return; // not attempted
       done.push(r.value);
       ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
     } else {
-      failures.push(`${describeObject((planned[i] as Planned).obj)}: ${newStage ? "create" : "apply"} failed: ${failureText(r.error)}`);
+      const obj = (planned[i] as Planned).obj;
+      failures.push(`${describeObject(obj)}: ${newStage ? "create" : "apply"} failed: ${failureText(r.error)}`);
+      if (mayHaveWritten(r.error)) uncertain.push({ ref: refOf(obj), apiVersion: obj.apiVersion, action: "configured" });
     }
   });
-  return { done, failures };
+  return { done, failures, uncertain, notStarted };
 }
 
 /**
  * Applies all objects in stages. Throws ApplyError naming every object whose dry-run failed (nothing of that
- * stage is written) or whose write failed; the error carries what was written before (for the inventory).
+ * stage is written) or whose write failed; the error carries what was written before (for the inventory), and
+ * the writes that failed without a definite answer (they may have been done). Before a stage's writes,
+ * ctx.record receives the objects about to be written. Once ctx.signal is aborted no write starts: the apply
+ * ends with an ApplyError saying so after the writes in flight.
  */
 export async function applyObjects(objects: readonly KubeObject[], ctx: ApplyContext): Promise<ObjectChange[]> {
   const limit = ctx.concurrency ?? 16;
   const changes: ObjectChange[] = [];
   const written = (): ObjectChange[] => changes.filter((c) => c.action === "created" || c.action === "configured");
   for (const stage of planStages(objects)) {
+    if (ctx.signal?.aborted) throw new ApplyError(`${interruption(ctx.signal)} before the ${stage.name} stage: nothing of it was written`, { written: written() });
     // this stage's kinds only: a custom resource's kind is listable once an earlier stage established its CRD
     await ctx.cache.prime(ctx.kube, kindsToList(stage.objects, ctx.previous), ownerSelector(ctx.owner));
     const prepared = await settleLimit(stage.objects, limit, (o) => prepare(ctx, o));
@@ -267,11 +294,24 @@ export async function applyObjects(objects: readonly KubeObject[], ctx: ApplyCon
     });
     const failures = planned.flatMap((r, i) => (r.ok ? [] : [`${describeObject(stage.objects[i] as KubeObject)}: ${isImmutableError(r.error) ? "immutable field changed (set spec.force or the kustomize.toolkit.fluxcd.io/force: enabled annotation to recreate): " : "dry-run failed: "}${failureText(r.error)}`]));
     if (failures.length) throw new ApplyError(`${stage.name} stage: ${failures.join("; ")}`, { written: written() });
-    const { done, failures: writeFailures } = await writeStage(ctx, planned.map((r) => (r as { ok: true; value: Planned }).value), newStage, limit);
+    const plans = planned.map((r) => (r as { ok: true; value: Planned }).value);
+    const toWrite = plans.filter((p) => p.kind === "create" || p.kind === "update" || p.kind === "recreate").map((p) => itemOf({ ref: refOf(p.obj), apiVersion: p.obj.apiVersion }));
+    if (ctx.signal?.aborted) throw new ApplyError(`${interruption(ctx.signal)} before the ${stage.name} stage's writes: nothing of it was written`, { written: written() });
+    if (toWrite.length && ctx.record) {
+      try {
+        await ctx.record(toWrite);
+      } catch (err) {
+        throw new ApplyError(`${stage.name} stage: the objects about to be written could not be recorded in status.inventory, so nothing of the stage was written: ${failureText(err)}`, { written: written(), cause: err });
+      }
+    }
+    const { done, failures: writeFailures, uncertain, notStarted } = await writeStage(ctx, plans, newStage, limit);
     changes.push(...done);
     if (writeFailures.length) {
       const kept = newStage && done.length ? ` (${done.length} objects of this new stage were created and stay in the inventory)` : "";
-      throw new ApplyError(`${stage.name} stage: ${writeFailures.join("; ")}${kept}`, { written: written() });
+      throw new ApplyError(`${stage.name} stage: ${writeFailures.join("; ")}${kept}`, { written: [...written(), ...uncertain] });
+    }
+    if (notStarted && ctx.signal?.aborted) {
+      throw new ApplyError(`${interruption(ctx.signal)} during the ${stage.name} stage: ${done.length} objects written, ${notStarted} not started (they stay in the inventory as prune candidates until the next apply)`, { written: [...written(), ...uncertain] });
     }
     if (stage.name === "definitions") await waitDefinitions(ctx, changes);
   }
@@ -289,8 +329,13 @@ export async function pruneObjects(stale: readonly InventoryItem[], ctx: ApplyCo
     else groups.push([item]);
   }
   const errors: string[] = [];
+  let notStarted = 0;
   for (const group of groups) {
     const results = await settleLimit(group, ctx.concurrency ?? 16, async (item): Promise<ObjectChange | undefined> => {
+      if (ctx.signal?.aborted) {
+        notStarted++;
+        return undefined;
+      }
       const apiVersion = item.ref.group ? `${item.ref.group}/${item.version}` : item.version;
       let live: KubeObject | undefined;
       try {
@@ -315,6 +360,7 @@ export async function pruneObjects(stale: readonly InventoryItem[], ctx: ApplyCo
     });
   }
   if (errors.length) throw new ApplyError(`prune: ${errors.join("; ")}`);
+  if (notStarted && ctx.signal?.aborted) throw new ApplyError(`prune ${interruption(ctx.signal)}: ${out.filter((c) => c.action === "deleted").length} deleted, ${notStarted} not started`);
   return out;
 }
 

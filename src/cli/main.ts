@@ -1,6 +1,10 @@
 /** `plumb`: the command-line host of the engine. One top-level catch maps errors to exit codes. */
 import { errorMessage } from "../core/errors.ts";
 import { processIo, type CliIo } from "./io.ts";
+import { handleShutdownSignals } from "./shutdown.ts";
+
+/** How long, after SIGTERM or SIGINT, a sync may take to let requests in flight finish and write status; build and diff write nothing. */
+const GRACE_MS = { sync: 30_000, build: 2_000, diff: 2_000 } as const;
 
 const USAGE = `plumb: GitOps for Kubernetes, speaking Flux's v1 API
 
@@ -32,8 +36,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return (await import("./commands/local.ts")).runLocalCommand(rest, io);
     case "build":
     case "diff":
-    case "sync":
-      return (await import("./commands/engine.ts")).runEngineCommand(cmd, rest, io);
+    case "sync": {
+      // SIGTERM and SIGINT end the command gracefully and its exit code is 143 or 130 (cli/shutdown.ts)
+      const shutdown = handleShutdownSignals({ graceMs: GRACE_MS[cmd], notice: io.stderr });
+      try {
+        const code = await (await import("./commands/engine.ts")).runEngineCommand(cmd, rest, io, shutdown.signal);
+        return shutdown.exitCode() ?? code;
+      } finally {
+        shutdown.dispose();
+      }
+    }
     case "demo":
       return (await import("./commands/demo.ts")).runDemo(rest, io);
     case "sops":

@@ -11,7 +11,7 @@ import type { KustomizationSpec, KustomizationStatus } from "../core/api-types.t
 import { ApplyError, errorMessage, PlumbError } from "../core/errors.ts";
 import type { ChangeAction, EventSink } from "../core/events.ts";
 import { KUSTOMIZATION_API_VERSION, KUSTOMIZE_GROUP, REQUESTED_AT_ANNOTATION, type ConditionReason } from "../core/flux-api.ts";
-import { staleItems, toInventory, fromInventory, readInventory, unionItems, type Inventory } from "../core/inventory.ts";
+import { staleItems, toInventory, fromInventory, readInventory, unionItems, type Inventory, type InventoryItem } from "../core/inventory.ts";
 import { describeRef, versionOf, type KubeObject } from "../core/object-ref.ts";
 import { render } from "../render/render.ts";
 import type { Decryptor } from "../render/decryptor.ts";
@@ -53,6 +53,8 @@ export interface ReconcileDeps {
   allowEmpty?: boolean;
   /** Nothing reads created objects after this run (a one-shot sync): creates may answer with metadata only. */
   briefCreates?: boolean;
+  /** Aborted on shutdown: a reconcile not yet started does not start; one running writes no more and records its status. */
+  signal?: AbortSignal;
 }
 
 function emptyCounts(): Counts {
@@ -67,6 +69,10 @@ type Finish = (ready: boolean, reason: ConditionReason, message: string) => Prom
  * PlumbError carries), never as an exception that leaves the status saying Ready.
  */
 export async function reconcileKustomization(ks: KubeObject, deps: ReconcileDeps): Promise<KustomizationResult> {
+  if (deps.signal?.aborted) {
+    // never started: nothing written, status left as it is
+    return { name: ks.metadata.name ?? "", namespace: ks.metadata.namespace ?? "default", revision: "", ready: false, reason: "ReconciliationFailed", message: `not started: ${errorMessage(deps.signal.reason)}`, changes: emptyCounts(), durationMs: 0, children: [], drift: [] };
+  }
   const failSafe: { finish?: Finish } = {};
   try {
     return await reconcileSteps(ks, deps, failSafe);
@@ -90,13 +96,15 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
   let children: KubeObject[] = [];
   const drift: ObjectChange[] = [];
   let healthChecked = false;
+  /** status.inventory as last written during this reconcile (the objects about to be written, recorded before their writes). */
+  let recorded: Inventory | undefined;
   deps.events({ type: "kustomization.started", kustomization: id });
 
   const finish: Finish = async (ready, reason, message) => {
     const durationMs = Date.now() - t0;
     const changed = counts.created + counts.configured + counts.deleted > 0;
     const status = nextStatus(prev, { ready, reason, message, revision: revision || undefined, inventory, healthChecked, changed, durationMs, generation: ks.metadata.generation, requestedAt: ks.metadata.annotations?.[REQUESTED_AT_ANNOTATION] }, new Date());
-    if (!sameStatus(prev, status)) {
+    if (!sameStatus(recorded ? { ...prev, inventory: recorded } : prev, status)) {
       await patchStatus(deps.kube, { apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", namespace, name }, status as Record<string, unknown>).catch(() => undefined);
     }
     if (!ready) await recordEvent(deps.kube, ks, "Warning", reason, message);
@@ -133,7 +141,7 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
       if (keys && !deps.makeDecryptor) throw new PlumbError("DecryptionFailed", "SOPS decryption is not available in this build");
       const decryptor = keys && deps.makeDecryptor ? deps.makeDecryptor(keys) : undefined;
       const t1 = Date.now();
-      const res = await render({ sourceDir, spec, owner, digest, ...(deps.renderCacheDir ? { cacheDir: deps.renderCacheDir } : {}), ...(variables ? { variables } : {}), ...(decryptor ? { decryptor } : {}) });
+      const res = await render({ sourceDir, spec, owner, digest, ...(deps.renderCacheDir ? { cacheDir: deps.renderCacheDir } : {}), ...(variables ? { variables } : {}), ...(decryptor ? { decryptor } : {}), ...(deps.signal ? { signal: deps.signal } : {}) });
       objects = res.objects;
       if (!keys) deps.renderCache.set(key, structuredClone(objects));
       deps.events({ type: "render.done", kustomization: id, objects: objects.length, durationMs: Date.now() - t1 });
@@ -162,7 +170,19 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
   // Without watches the cache may be stale (a manual change since the last reconcile): list afresh.
   if (!cache.fedByWatch) cache.reset();
   // created objects are read again by the health checks of spec.wait, and by watch mode's live cache
-  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems, keepObjects: spec.wait === true || !deps.briefCreates };
+  // before each stage's writes, status.inventory becomes the previous inventory plus the objects about to be
+  // written: an apply killed at any point leaves only objects a later reconcile may prune (the final status
+  // replaces it with what was applied)
+  let recordedItems = prevItems;
+  const record = async (items: readonly InventoryItem[]): Promise<void> => {
+    const next = unionItems(recordedItems, items);
+    if (next.length === recordedItems.length) return; // nothing new to record
+    const entries = [...toInventory(next).entries, ...(prev.inventory?.entries ?? []).filter((e) => invalidIds.includes(e.id))];
+    await patchStatus(deps.kube, { apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", namespace, name }, { inventory: { entries } });
+    recordedItems = next;
+    recorded = { entries };
+  };
+  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems, keepObjects: spec.wait === true || !deps.briefCreates, record, ...(deps.signal ? { signal: deps.signal } : {}) };
   let changes: ObjectChange[];
   try {
     changes = await applyObjects(objects, ctx);
@@ -179,6 +199,7 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
   inventory = toInventory(changes.map((c) => ({ ref: c.ref, version: versionOf(c.apiVersion) })));
   children = changes.filter((c) => c.ref.group === KUSTOMIZE_GROUP && c.ref.kind === "Kustomization" && c.object).map((c) => c.object as KubeObject);
 
+  if (deps.signal?.aborted) return finish(false, "ReconciliationFailed", `${errorMessage(deps.signal.reason)} after the apply, before prune and health checks`);
   if (invalidIds.length) {
     return finish(false, "ReconciliationFailed", `status.inventory held ${invalidIds.map((i) => `"${i}"`).join(", ")}, not <namespace>_<name>_<group>_<kind>: nothing was pruned; the inventory now holds what this revision applied`);
   }
@@ -192,6 +213,8 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
       }
       for (const c of await pruneObjects(stale, ctx)) counts[c.action]++;
     } catch (err) {
+      // what may not have been deleted stays a prune candidate
+      inventory = toInventory(unionItems(fromInventory(inventory), stale));
       return finish(false, "PruneFailed", errorMessage(err));
     }
   }
@@ -211,7 +234,8 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
   if (targets.length) {
     healthChecked = true;
     try {
-      await waitHealthy(deps.kube, targets, timeoutMs, (pending) => deps.events({ type: "health.progress", kustomization: id, pending }));
+      const healthy = waitHealthy(deps.kube, targets, timeoutMs, (pending) => deps.events({ type: "health.progress", kustomization: id, pending }));
+      await (deps.signal ? Promise.race([healthy, rejectOnAbort(deps.signal)]) : healthy);
     } catch (err) {
       return finish(false, "HealthCheckFailed", errorMessage(err));
     }
@@ -232,8 +256,16 @@ async function collectChildInventory(deps: ReconcileDeps, namespace: string, nam
   if (!spec?.prune) return 0;
   const items = fromInventory(status.inventory);
   for (const k of items.filter((i) => i.ref.group === KUSTOMIZE_GROUP && i.ref.kind === "Kustomization")) await collectChildInventory(deps, k.ref.namespace, k.ref.name);
-  const ctx = { kube: deps.kube, owner: { name, namespace }, force: false, events: deps.events, cache: new LiveCache() };
+  const ctx = { kube: deps.kube, owner: { name, namespace }, force: false, events: deps.events, cache: new LiveCache(), ...(deps.signal ? { signal: deps.signal } : {}) };
   const deleted = await pruneObjects(items, ctx);
   return deleted.filter((c) => c.action === "deleted").length;
 }
 
+/** Rejects when the shutdown signal fires (a health wait does not outlast it). */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = (): void => reject(new Error(`${errorMessage(signal.reason)} during health checks`));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+}

@@ -39,6 +39,8 @@ export interface SyncOptions {
    * the baseline its watches compare against.
    */
   oneShot?: boolean;
+  /** Aborted on shutdown (SIGTERM, SIGINT): no reconcile starts, the running ones write no more and record their status. */
+  signal?: AbortSignal;
 }
 
 export interface SyncReport {
@@ -124,7 +126,7 @@ export async function runTree(opts: SyncOptions, st: EngineState, transform: (o:
   const deps = {
     kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, renderCacheDir: st.renderCacheDir, transform,
     ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}), ...(opts.allowEmpty ? { allowEmpty: true } : {}),
-    ...(opts.oneShot ? { briefCreates: true } : {}),
+    ...(opts.oneShot ? { briefCreates: true } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
   };
   const scheduler = new Scheduler(
     async (ks) => {

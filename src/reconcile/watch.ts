@@ -67,7 +67,7 @@ export async function watchTree(opts: SyncOptions, st: EngineState, bootstrapSou
     return p;
   };
   const logError = (err: unknown): void => opts.events({ type: "log", level: "error", message: errorMessage(err) });
-  const deps = { kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, renderCacheDir: st.renderCacheDir, transform, ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}) };
+  const deps = { kube, sources: st.sources, events: opts.events, liveCaches: st.liveCaches, renderCache: st.renderCache, renderCacheDir: st.renderCacheDir, transform, ...(opts.makeDecryptor ? { makeDecryptor: opts.makeDecryptor } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
 
   const reconcileOne = (ksId: string, trigger: WatchReport["trigger"] = "drift"): void => {
     if (pending.has(ksId) || signal.aborted) return;

@@ -96,7 +96,8 @@ function ageKeySecret(f: Flags): KubeObject | undefined {
   return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "sops-age", namespace: DEFAULT_NAMESPACE }, data: base64Values({ "age.agekey": text }) };
 }
 
-export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: string[], io: CliIo): Promise<number> {
+/** `signal`: the shutdown's (cli/shutdown.ts); once aborted, sync starts no write, records status and returns. */
+export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: string[], io: CliIo, signal: AbortSignal = new AbortController().signal): Promise<number> {
   const { values: f } = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
   if (!f.source) {
     io.stderr(`plumb ${cmd}: --source <git url or local path> is required\n`);
@@ -114,7 +115,7 @@ export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: str
   const kube = KubeClient.fromKubeconfig(kubeconfig, f.context);
   try {
     if (cmd === "diff") return await runDiff(kube, url, ref, f, io);
-    return await runSync(kube, url, ref, f, io);
+    return await runSync(kube, url, ref, f, io, signal);
   } finally {
     kube.close();
   }
@@ -216,7 +217,7 @@ async function diffKeys(kube: KubeClient, namespace: string): Promise<{ source: 
   return keys?.length ? keys : undefined;
 }
 
-async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
   const json = f.output === "json";
   const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stderr, f.verbose);
   const namespace = f.namespace ?? DEFAULT_NAMESPACE;
@@ -228,6 +229,7 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
     ...(f.watch ? {} : { oneShot: true }),
     namespace,
     ...(f.interval ? { interval: f.interval } : {}),
+    signal,
   };
   const boot = bootstrapObjects(opts);
   for (const s of [secret, ageKeySecret(f)]) {
@@ -241,14 +243,13 @@ async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
   const report = await sync(opts, state);
   io.stdout(json ? syncJson(report) : syncTable(report.kustomizations) + `writes: ${report.writes}\n`);
   const ok = report.kustomizations.length > 0 && report.kustomizations.every((k) => k.ready);
-  if (!f.watch) return ok ? 0 : 1;
+  if (!f.watch || signal.aborted) return ok ? 0 : 1; // after a signal main returns its exit code
   const ctrl = new AbortController();
   const stop = (): void => ctrl.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
   if (f["watch-duration"]) setTimeout(stop, Number(f["watch-duration"]) * 1000).unref();
   io.stderr(`watching (sources at their interval, managed objects through watches); Ctrl-C to stop\n`);
-  await watchTree(opts, state, boot.source, ctrl.signal, (r) => {
+  // a signal (main's shutdown) also ends the loop; the reconcile in flight sees it through opts.signal and records its status
+  await watchTree(opts, state, boot.source, AbortSignal.any([ctrl.signal, signal]), (r) => {
     // a poll that found nothing to do stays quiet
     const news = r.kustomizations.filter((k) => !k.ready || k.changes.created + k.changes.configured + k.changes.deleted > 0);
     if (!news.length) return;
