@@ -2,6 +2,7 @@
 import { errorMessage } from "../core/errors.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { handleShutdownSignals } from "./shutdown.ts";
+import { sweepPlaintextLeftovers } from "../render/sops/plaintext-dir.ts";
 
 /** How long, after SIGTERM or SIGINT, a sync may take to let requests in flight finish and write status; build and diff write nothing. */
 const GRACE_MS = { sync: 30_000, build: 2_000, diff: 2_000 } as const;
@@ -39,6 +40,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     case "sync": {
       // SIGTERM and SIGINT end the command gracefully and its exit code is 143 or 130 (cli/shutdown.ts)
       const shutdown = handleShutdownSignals({ graceMs: GRACE_MS[cmd], notice: io.stderr });
+      removeLeftovers(io);
       try {
         const code = await (await import("./commands/engine.ts")).runEngineCommand(cmd, rest, io, shutdown.signal);
         return shutdown.exitCode() ?? code;
@@ -59,6 +61,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     default:
       io.stderr(`plumb: unknown command "${cmd}"\n${USAGE}`);
       return 2;
+  }
+}
+
+/** Decrypted SOPS inputs a killed plumb left on tmpfs (its exit hooks never ran) are removed at the next start. */
+function removeLeftovers(io: CliIo): void {
+  try {
+    const removed = sweepPlaintextLeftovers(io.env);
+    if (removed.length) io.stderr(`plumb: removed decrypted SOPS inputs (${removed.length} director${removed.length === 1 ? "y" : "ies"}) left by processes no longer running\n`);
+  } catch (err) {
+    io.stderr(`plumb: warning: could not remove decrypted SOPS inputs left by earlier processes: ${errorMessage(err)}\n`);
   }
 }
 

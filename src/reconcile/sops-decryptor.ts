@@ -1,10 +1,11 @@
 /**
  * Binds the SOPS implementation to one Kustomization's age keys, as render's Decryptor (one per render).
- * Keys never leave memory; errors name the file in Git (or the built object) and never quote values or keys.
+ * Keys never leave memory; decrypted generator inputs live on tmpfs for the render only (render/sops/plaintext-dir.ts); errors name the file in Git (or the built object) and never quote values or keys.
  */
 import { DecryptionError, errorMessage } from "../core/errors.ts";
 import type { KubeObject } from "../core/object-ref.ts";
 import { looksEncrypted, type Decryptor } from "../render/decryptor.ts";
+import { PlaintextScratch } from "../render/sops/plaintext-dir.ts";
 import { decryptGeneratorInputs, decryptObject, decryptSecretValues, indexEncryptedResources, parseAgeIdentities, sopsFingerprint, verifyEncryptedFile, type EncryptedFile } from "../render/sops/index.ts";
 
 export function makeSopsDecryptor(keys: { source: string; text: string }[]): Decryptor {
@@ -35,11 +36,13 @@ export function makeSopsDecryptor(keys: { source: string; text: string }[]): Dec
     }
     return p;
   };
+  const scratch = new PlaintextScratch();
   return {
     async decryptGeneratorInputs(root: string): Promise<void> {
-      await decryptGeneratorInputs(root, ids);
+      await decryptGeneratorInputs(root, ids, scratch);
       files = await indexEncryptedResources(root);
     },
+    dispose: () => scratch.remove(),
     async decryptObject(obj: KubeObject, subject: string): Promise<KubeObject> {
       let out = obj;
       let where = subject;

@@ -4,10 +4,15 @@ import type { KubeObject } from "../core/object-ref.ts";
 export interface Decryptor {
   /**
    * Before kustomize runs, on the private temp copy of the tree (`dir` is its root): decrypts sops-encrypted
-   * secretGenerator inputs in place, and notes which resource files are sops-encrypted so that decryptObject can
+   * secretGenerator inputs (each file becomes a symlink to its plaintext on tmpfs), and notes which resource files are sops-encrypted so that decryptObject can
    * check each such file as committed (MAC included) and name it in errors.
    */
   decryptGeneratorInputs(dir: string): Promise<void>;
+  /**
+   * After kustomize has read them: removes the decrypted generator inputs (they are kept on tmpfs, outside the
+   * tree, and must not outlive the render). Called on every path out of the render, errors included.
+   */
+  dispose?(): Promise<void>;
   /** Decrypts one built object if it carries sops metadata or sops-encrypted Secret values; returns it unchanged otherwise. */
   decryptObject(obj: KubeObject, subject: string): Promise<KubeObject>;
 }

@@ -216,6 +216,7 @@ async function buildPrivate(input: RenderInput, kustomize: KustomizeCommand, dec
     const output = await runKustomize(kustomize, specDir, { root, aliases: [] }, home, input.signal);
     return await finish(parseBuildOutput(output));
   } finally {
+    await decryptor.dispose?.(); // the decrypted inputs on tmpfs
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -58,6 +58,7 @@ function recordingDecryptor(keys: { source: string; text: string }[]): Decryptor
       await d.decryptGeneratorInputs(root);
     },
     decryptObject: (obj, subject) => d.decryptObject(obj, subject),
+    dispose: async () => d.dispose?.(),
   };
 }
 

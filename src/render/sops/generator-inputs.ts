@@ -1,11 +1,15 @@
-/** Decrypts, in place, the sops-encrypted files that kustomize secretGenerators read (Flux's DecryptSources). */
-import { lstat, readFile, readdir, realpath, writeFile } from "node:fs/promises";
+/**
+ * Decrypts the sops-encrypted files that kustomize secretGenerators read (Flux's DecryptSources). The plaintext
+ * goes to tmpfs (plaintext-dir.ts), never to the tree's disk: the file in the private copy becomes a symlink to it.
+ */
+import { lstat, readFile, readdir, realpath } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { parse } from "yaml";
 import { DecryptionError } from "../../core/errors.ts";
 import { decryptFile } from "./sops-file.ts";
 import { detectEncryptedFormat, formatForKey, markerFor, type SopsFormat } from "./format.ts";
 import { hasSopsMetadata } from "./has-metadata.ts";
+import type { PlaintextScratch } from "./plaintext-dir.ts";
 
 const KUSTOMIZATION_FILES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 const MAX_FILE_SIZE = 5 << 20;
@@ -62,11 +66,12 @@ function sourcesOf(doc: unknown): Source[] {
 }
 
 /**
- * `dir` must be a private temporary copy of the source tree: files are overwritten with their plaintext.
- * Paths that leave `dir` (directly or through symlinks) are refused. `identities` may be a function, called
- * (with the file) only when a file needs decrypting, so that a missing key is reported naming that file.
+ * `dir` must be a private temporary copy of the source tree: each encrypted input is replaced by a symlink to
+ * its plaintext in `scratch` (on tmpfs; the caller removes it when kustomize is done). Paths that leave `dir`
+ * (directly or through symlinks) are refused. `identities` may be a function, called (with the file) only when a
+ * file needs decrypting, so that a missing key is reported naming that file.
  */
-export async function decryptGeneratorInputs(dir: string, identities: string[] | ((file: string) => string[])): Promise<void> {
+export async function decryptGeneratorInputs(dir: string, identities: string[] | ((file: string) => string[]), scratch: PlaintextScratch): Promise<void> {
   const root = await realpath(resolve(dir));
   const done = new Set<string>();
   for (const kfile of await findKustomizations(root)) {
@@ -87,6 +92,7 @@ export async function decryptGeneratorInputs(dir: string, identities: string[] |
       } catch {
         continue; // missing: kustomize reports it
       }
+      if (scratch.holds(real)) continue; // decrypted already, through another reference
       if (!within(root, real)) throw new DecryptionError(`${relative(root, kfile)}: secretGenerator source ${JSON.stringify(src.path)} resolves outside the source tree`, relative(root, kfile));
       if (done.has(real)) continue;
       const st = await lstat(real);
@@ -102,7 +108,7 @@ export async function decryptGeneratorInputs(dir: string, identities: string[] |
         continue;
       }
       const plain = await decryptFile(text, src.format, typeof identities === "function" ? identities(shown) : identities, shown);
-      await writeFile(real, plain, { mode: 0o600 });
+      await scratch.place(real, plain, shown);
       done.add(real);
     }
   }

@@ -1,12 +1,13 @@
 /** decryptObject, decryptSecretValues and decryptGeneratorInputs: what Flux's kustomize-controller decrypts. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { DecryptionError } from "../../../src/core/errors.ts";
 import { decryptGeneratorInputs, decryptObject, decryptSecretValues, encryptFile, parseAgeIdentities } from "../../../src/render/sops/index.ts";
+import { plaintextDirOfProcess, PlaintextScratch } from "../../../src/render/sops/plaintext-dir.ts";
 import { fixture, newKey, type KeyPair } from "./helpers.ts";
 
 let key: KeyPair;
@@ -56,9 +57,11 @@ test("decryptSecretValues: data values that are whole sops files, in the format 
   await assert.rejects(decryptSecretValues(secret, [other.identity], "Secret/s"), (e: unknown) => e instanceof DecryptionError && /^Secret\/s data\.app\.env: no identity matches/.test(e.message));
 });
 
-test("decryptGeneratorInputs: encrypted .env, files and nested kustomizations decrypted in place; escapes refused", async (t) => {
+test("decryptGeneratorInputs: encrypted .env, files and nested kustomizations decrypted to tmpfs, the tree's files symlinks to them; escapes refused", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "plumb-sops-gen-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const scratch = new PlaintextScratch();
+  t.after(() => scratch.remove());
   const env = await encryptFile("USER=admin\nPASS=s3cr3t\n", "dotenv", { recipients: [key.recipient] }, "secret.env");
   const cfg = await encryptFile("token: abc\n", "yaml", { recipients: [key.recipient] }, "config.yaml");
   mkdirSync(join(dir, "apps", "db"), { recursive: true });
@@ -67,20 +70,32 @@ test("decryptGeneratorInputs: encrypted .env, files and nested kustomizations de
   writeFileSync(join(dir, "apps", "db", "plain.txt"), "left alone\n");
   writeFileSync(join(dir, "apps", "kustomization.yaml"), "resources:\n  - db\nsecretGenerator:\n  - name: app\n    envs:\n      - secret.env\n");
   writeFileSync(join(dir, "apps", "db", "kustomization.yaml"), "secretGenerator:\n  - name: db\n    files:\n      - cfg.yaml=config.yaml\n      - plain.txt\n");
-  await decryptGeneratorInputs(dir, [key.identity]);
+  await decryptGeneratorInputs(dir, [key.identity], scratch);
   assert.equal(readFileSync(join(dir, "apps", "secret.env"), "utf8"), "USER=admin\nPASS=s3cr3t\n");
   assert.equal(readFileSync(join(dir, "apps", "db", "config.yaml"), "utf8"), "token: abc\n");
   assert.equal(readFileSync(join(dir, "apps", "db", "plain.txt"), "utf8"), "left alone\n");
-  await decryptGeneratorInputs(dir, [key.identity]); // idempotent: plaintext files are left alone
+  for (const f of ["apps/secret.env", "apps/db/config.yaml"]) {
+    assert.ok(lstatSync(join(dir, f)).isSymbolicLink(), `${f}: no plaintext in the tree`);
+    const target = realpathSync(join(dir, f));
+    assert.ok(target.startsWith(`${plaintextDirOfProcess()}/`), `${f}: plaintext in the process's tmpfs directory`);
+    assert.equal(statfsSync(target).type, 0x01021994, "on tmpfs");
+    assert.equal(statSync(target).mode & 0o777, 0o600);
+  }
+  assert.equal(statSync(plaintextDirOfProcess() as string).mode & 0o777, 0o700);
+  assert.ok(!lstatSync(join(dir, "apps", "db", "plain.txt")).isSymbolicLink(), "a plain input is left alone");
+  await decryptGeneratorInputs(dir, [key.identity], scratch); // idempotent: decrypted inputs are left alone
+  const placed = realpathSync(join(dir, "apps", "secret.env"));
+  await scratch.remove();
+  assert.equal(existsSync(placed), false, "the render's plaintext is removed");
 
   writeFileSync(join(dir, "apps", "kustomization.yaml"), "secretGenerator:\n  - name: x\n    files:\n      - ../../outside.env\n");
-  await assert.rejects(decryptGeneratorInputs(dir, [key.identity]), (e: unknown) => e instanceof DecryptionError && /outside the source tree/.test(e.message));
+  await assert.rejects(decryptGeneratorInputs(dir, [key.identity], scratch), (e: unknown) => e instanceof DecryptionError && /outside the source tree/.test(e.message));
   const outside = mkdtempSync(join(tmpdir(), "plumb-sops-outside-"));
   t.after(() => rmSync(outside, { recursive: true, force: true }));
   writeFileSync(join(outside, "x.env"), env);
   symlinkSync(join(outside, "x.env"), join(dir, "apps", "link.env"));
   writeFileSync(join(dir, "apps", "kustomization.yaml"), "secretGenerator:\n  - name: x\n    envs:\n      - link.env\n");
-  await assert.rejects(decryptGeneratorInputs(dir, [key.identity]), (e: unknown) => e instanceof DecryptionError && /resolves outside the source tree/.test(e.message));
+  await assert.rejects(decryptGeneratorInputs(dir, [key.identity], scratch), (e: unknown) => e instanceof DecryptionError && /resolves outside the source tree/.test(e.message));
   assert.equal(readFileSync(join(outside, "x.env"), "utf8"), env, "the file outside was not touched");
 });
 
@@ -89,7 +104,7 @@ test("decryptGeneratorInputs: a wrong key names the file", async (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "s.env"), await encryptFile("A=secret-value\n", "dotenv", { recipients: [key.recipient] }, "s.env"));
   writeFileSync(join(dir, "kustomization.yaml"), "secretGenerator:\n  - name: s\n    envs: [s.env]\n");
-  await assert.rejects(decryptGeneratorInputs(dir, [(await newKey()).identity]), (e: unknown) => e instanceof DecryptionError && /^s\.env: no identity matches/.test(e.message) && !e.message.includes("secret-value"));
+  await assert.rejects(decryptGeneratorInputs(dir, [(await newKey()).identity], new PlaintextScratch()), (e: unknown) => e instanceof DecryptionError && /^s\.env: no identity matches/.test(e.message) && !e.message.includes("secret-value"));
 });
 
 test("decryptObject accepts metadata whose lastmodified a YAML 1.1 parser turned into a Date", async () => {
