@@ -225,3 +225,27 @@ test("applyObjects: a stage's objects are recorded before any of them is written
   assert.match(refused.message, /could not be recorded in status.inventory, so nothing of the stage was written: status subresource unavailable/);
   assert.deepEqual(await ownedNames(kube, ns), existing);
 });
+
+test("plumb sync --watch: SIGINT ends the watch with exit 130, temp dirs removed", async (t) => {
+  const { kube, ns, dir: work } = await testSetup(t, "int-watch");
+  const repo = await createRepo(repoFiles(ns, range(3)));
+  t.after(() => repo.remove());
+  const tmp = mkdtempSync(join(PRIVATE_TMPDIR, "child-"));
+  const child = spawn(process.execPath, [PLUMB, "sync", "--watch", "--source", repo.dir, "--path", "clusters/prod", "--namespace", ns, "--cache-dir", join(work, "cache")], {
+    env: { ...process.env, KUBECONFIG: testKubeconfig(), TMPDIR: tmp },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  const watching = new Promise<void>((res) => child.stderr.on("data", (c: Buffer) => {
+    err += c.toString("utf8");
+    if (err.includes("watching (")) res();
+  }));
+  const exited = new Promise<{ code: number | null }>((res) => child.on("close", (code) => res({ code })));
+  await Promise.race([watching, exited]);
+  assert.match(err, /watching \(/, err);
+  assert.deepEqual(await ownedNames(kube, ns), range(3).map(cmName));
+  child.kill("SIGINT");
+  const done = await exited;
+  assert.equal(done.code, 130, err);
+  assert.ok(readdirSync(tmp).every((e) => !e.startsWith("plumbline-")), `temp dirs left: ${readdirSync(tmp).join(", ")}`);
+});
