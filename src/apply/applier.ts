@@ -225,8 +225,12 @@ async function waitDefinitions(ctx: ApplyContext, changes: readonly ObjectChange
 
 const failureText = (err: unknown): string => (err instanceof KubeApiError ? err.apiMessage : errorMessage(err));
 
-/** A write whose request failed without a definite answer (no response, a timeout, a 5xx) may have been done. */
-const mayHaveWritten = (err: unknown): boolean => !(err instanceof KubeApiError) || err.status >= 500 || err.status === 0;
+/**
+ * A write whose request failed without a definite answer may have been done: no response (a reset connection, a
+ * client timeout) or the API server's own timeout (504: the request may still complete in storage). Any other
+ * answer, a 500 included (server-side apply's type errors), is a rejection.
+ */
+const mayHaveWritten = (err: unknown): boolean => !(err instanceof KubeApiError) || err.status === 504 || err.status === 0;
 
 const itemOf = (c: { ref: ObjectRef; apiVersion: string }): InventoryItem => ({ ref: c.ref, version: versionOf(c.apiVersion) });
 
