@@ -137,7 +137,8 @@ export async function runTree(opts: SyncOptions, st: EngineState, transform: (o:
     async (ks, r) => {
       const prev = ((await kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", ks.metadata.namespace, ks.metadata.name ?? "").catch(() => undefined))?.["status"] ?? {}) as KustomizationStatus;
       const conditions = setCondition(prev.conditions ?? [], { type: "Ready", status: "False", reason: r.reason, message: r.message }, new Date());
-      if (JSON.stringify(conditions) !== JSON.stringify(prev.conditions ?? [])) {
+      // after a shutdown signal a dependency "not ready" was only not started: the dependent's status stays as it is
+      if (!opts.signal?.aborted && JSON.stringify(conditions) !== JSON.stringify(prev.conditions ?? [])) {
         await patchStatus(kube, { apiVersion: KUSTOMIZATION_API_VERSION, kind: "Kustomization", namespace: ks.metadata.namespace ?? "default", name: ks.metadata.name ?? "" }, { conditions }).catch(() => undefined);
       }
       opts.events({ type: "kustomization.done", kustomization: `${ks.metadata.namespace}/${ks.metadata.name}`, ready: false, reason: r.reason, message: r.message });
