@@ -119,9 +119,12 @@ async function killThenConverge(t: TestContext, how: "SIGKILL" | "SIGTERM", kill
 
   const child = startSync(repo.dir, ns, work, tmp);
   await untilOwned(kube, ns, killAt, child.exited);
+  const killedAt = Date.now();
   process.kill(child.pid, how);
   const first = await child.exited;
+  const exitMs = Date.now() - killedAt;
   const before = await ownedNames(kube, ns);
+  t.diagnostic(`${how} once ${killAt} existed: ${before.length} of ${COUNT} exist afterwards; exited ${exitMs} ms after the signal`);
   assert.ok(before.length >= killAt && before.length < COUNT, `killed mid-apply: ${before.length} of ${COUNT} exist`);
 
   await repo.commit(Object.fromEntries(range(removed).map((i) => [`apps/shop/${cmName(i)}.yaml`, null])));
