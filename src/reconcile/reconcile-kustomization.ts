@@ -148,6 +148,7 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
     }
     if (deps.transform) objects = objects.map(deps.transform);
   } catch (err) {
+    if (deps.signal?.aborted) return finish(false, "ReconciliationFailed", `${errorMessage(deps.signal.reason)} during the render, nothing applied (${errorMessage(err)})`);
     const reason: ConditionReason = err instanceof PlumbError ? err.reason : "BuildFailed";
     return finish(false, reason, errorMessage(err));
   }

@@ -175,6 +175,7 @@ test("plumb sync SIGTERMed while kustomize reads decrypted inputs: they were on 
   process.kill(run.pid, "SIGTERM");
   const done = await run.exited;
   assert.equal(done.code, 143, done.err);
+  assert.match(done.out, /interrupted by SIGTERM during the render, nothing applied/);
   assert.deepEqual(plaintextDirsOf(run.pid), [], "the tmpfs directory is removed");
   assert.deepEqual([...filesHolding(tmp, f.secrets), ...filesHolding(f.work, f.secrets), ...filesHolding(SHM, f.secrets)], []);
   assert.ok(readdirSync(tmp).every((n) => !n.startsWith("plumbline-render-")), "the render's private copy is removed");
