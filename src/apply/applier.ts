@@ -33,6 +33,8 @@ export interface ApplyContext {
   waitTimeoutMs?: number;
   /** The previous inventory, when known: only its kinds are listed by owner label (see plan/apply-decision.ts). */
   previous?: readonly InventoryItem[];
+  /** What is applied is what the last successful apply applied (same revision and spec): a missing field was removed in the cluster (plan/drift.ts). */
+  desiredUnchanged?: boolean;
   /**
    * Whether created objects are needed whole afterwards (health checks read them). When false, a create asks for
    * the result's metadata only, except for kinds the engine reads back (CRDs, Namespaces, Kustomizations).
@@ -55,7 +57,10 @@ export interface ObjectChange {
   ref: ObjectRef;
   apiVersion: string;
   action: ChangeAction;
+  /** Fields changed in the cluster since our last apply, now corrected (not changes from Git). */
   drift?: FieldDrift[];
+  /** Fields that change because Git asks for something else. */
+  fromGit?: FieldDrift[];
   /** The object as the API server returned it after apply (or the live object when unchanged). */
   object?: KubeObject;
 }
@@ -64,7 +69,7 @@ type Planned =
   | { kind: "skip"; obj: KubeObject; live?: KubeObject }
   | { kind: "unchanged"; obj: KubeObject; live: KubeObject }
   | { kind: "create"; obj: KubeObject }
-  | { kind: "update"; obj: KubeObject; live: KubeObject; drift: FieldDrift[]; takeover: boolean }
+  | { kind: "update"; obj: KubeObject; live: KubeObject; drift: FieldDrift[]; fromGit: FieldDrift[]; takeover: boolean }
   | { kind: "recreate"; obj: KubeObject; live: KubeObject; drift: FieldDrift[] };
 
 function isImmutableError(err: unknown): boolean {
@@ -164,7 +169,8 @@ async function planObject(ctx: ApplyContext, obj: KubeObject, newStage: boolean)
   const current = live as KubeObject;
   const takeover = policy.ssa !== "Merge" && takeOverManagedFields(current, FIELD_MANAGER) !== undefined;
   if (!takeover && !dryRunChanges(dry, current)) return { kind: "unchanged", obj, live: current };
-  return { kind: "update", obj, live: current, drift: driftReport(dry, current, FIELD_MANAGER), takeover };
+  const fields = driftReport(dry, current, FIELD_MANAGER, { desiredUnchanged: ctx.desiredUnchanged === true });
+  return { kind: "update", obj, live: current, drift: fields.drift, fromGit: fields.fromGit, takeover };
 }
 
 async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
@@ -193,7 +199,7 @@ async function write(ctx: ApplyContext, p: Planned): Promise<ObjectChange> {
       const res = await ctx.kube.apply(p.obj, { fieldManager: FIELD_MANAGER, force: true });
       ctx.cache.putApplied(res, mark);
       if (p.drift.length) ctx.events({ type: "drift.detected", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref, fields: p.drift });
-      return { ...base, action: "configured", drift: p.drift, object: res };
+      return { ...base, action: "configured", drift: p.drift, fromGit: p.fromGit, object: res };
     }
     case "recreate": {
       await ctx.kube.delete(p.obj.apiVersion, p.obj.kind, ref.namespace || undefined, ref.name, "Foreground");
@@ -263,7 +269,7 @@ async function writeStage(ctx: ApplyContext, planned: readonly Planned[], newSta
     if (r.ok) {
       if (!r.value) return; // not attempted
       done.push(r.value);
-      ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action });
+      ctx.events({ type: "apply.object", kustomization: `${ctx.owner.namespace}/${ctx.owner.name}`, ref: r.value.ref, action: r.value.action, ...(r.value.fromGit?.length ? { fields: r.value.fromGit } : {}) });
     } else {
       const obj = (planned[i] as Planned).obj;
       failures.push(`${describeObject(obj)}: ${newStage ? "create" : "apply"} failed: ${failureText(r.error)}`);
@@ -386,7 +392,7 @@ export async function diffObjects(objects: readonly KubeObject[], ctx: ApplyCont
       case "skip": return { ...base, action: "skipped" as const };
       case "unchanged": return { ...base, action: "unchanged" as const };
       case "create": return { ...base, action: "created" as const };
-      default: return { ...base, action: "configured" as const, drift: p.drift };
+      default: return { ...base, action: "configured" as const, drift: p.drift, ...(p.kind === "update" ? { fromGit: p.fromGit } : {}) };
     }
   });
 }

@@ -1,8 +1,16 @@
 /** Human and JSON renderings of engine results and progress events. */
-import type { EngineEvent } from "../core/events.ts";
+import type { EngineEvent, FieldDrift } from "../core/events.ts";
 import { describeRef } from "../core/object-ref.ts";
+import { describeWriter } from "../plan/drift.ts";
 import type { KustomizationResult } from "../reconcile/reconcile-kustomization.ts";
 import type { SyncReport } from "../reconcile/sync.ts";
+
+/** `plumb diff`'s lines for one configured object: the fields Git changes, then drift the sync would correct. */
+export function changedFieldLines(c: { fromGit?: readonly FieldDrift[]; drift?: readonly FieldDrift[] }): string {
+  const git = (c.fromGit ?? []).map((f) => `      ${f.path}: ${f.live} -> ${f.desired}\n`);
+  const drift = (c.drift ?? []).map((f) => `      ⚠ drift ${f.path}: live ${f.live} -> git ${f.desired}   [${describeWriter(f)}]\n`);
+  return git.join("") + drift.join("");
+}
 
 export function printEvent(e: EngineEvent, out: (s: string) => void, verbose = false): void {
   switch (e.type) {
@@ -10,8 +18,8 @@ export function printEvent(e: EngineEvent, out: (s: string) => void, verbose = f
       out(`◎ ${e.source} fetched ${e.revision} (${e.durationMs} ms)\n`);
       break;
     case "drift.detected":
-      out(`⚠ drift ${describeRef(e.ref)} (${e.kustomization}):\n`);
-      for (const f of e.fields) out(`    ${f.path}: live ${f.live} -> git ${f.desired}   [last written by ${f.manager ?? "unknown"}${f.time ? ` at ${f.time}` : ""}]\n`);
+      out(`⚠ drift ${describeRef(e.ref)} (${e.kustomization}): changed in the cluster, corrected to Git:\n`);
+      for (const f of e.fields) out(`    ${f.path}: live ${f.live} -> git ${f.desired}   [${describeWriter(f)}]\n`);
       break;
     case "prune.object":
       out(`✂ pruned ${describeRef(e.ref)} (${e.kustomization})\n`);
@@ -20,7 +28,10 @@ export function printEvent(e: EngineEvent, out: (s: string) => void, verbose = f
       out(`${e.ready ? "✔" : "✖"} Kustomization ${e.kustomization}: ${e.message}\n`);
       break;
     case "apply.object":
-      if (verbose && e.action !== "unchanged") out(`  ${e.action} ${describeRef(e.ref)}\n`);
+      if (verbose && e.action !== "unchanged") {
+        out(`  ${e.action} ${describeRef(e.ref)}\n`);
+        for (const f of e.fields ?? []) out(`      ${f.path}: ${f.live} -> ${f.desired}\n`);
+      }
       break;
     default:
       break;

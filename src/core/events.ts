@@ -14,8 +14,10 @@ export interface FieldDrift {
 export type EngineEvent =
   | { type: "source.fetched"; source: string; revision: string; durationMs: number }
   | { type: "render.done"; kustomization: string; objects: number; durationMs: number }
-  | { type: "apply.object"; kustomization: string; ref: ObjectRef; action: ChangeAction }
+  /** `fields`: for a configured object, the fields Git changed (drift in the cluster comes as drift.detected). */
+  | { type: "apply.object"; kustomization: string; ref: ObjectRef; action: ChangeAction; fields?: FieldDrift[] }
   | { type: "prune.object"; kustomization: string; ref: ObjectRef }
+  /** The cluster diverged from what we last applied (another manager wrote or removed these fields); corrected. */
   | { type: "drift.detected"; kustomization: string; ref: ObjectRef; fields: FieldDrift[] }
   | { type: "health.progress"; kustomization: string; pending: string[] }
   | { type: "kustomization.started"; kustomization: string }

@@ -1,7 +1,7 @@
-/** A field-by-field drift report: path, live value, Git value, and who last wrote the field. Secret values masked. Pure. */
+/** A field-by-field change report, changes from Git apart from drift in the cluster: path, live value, Git value, and who last wrote the field. Secret values masked. Pure. */
 import type { FieldDrift } from "../core/events.ts";
 import type { KubeObject } from "../core/object-ref.ts";
-import { isTakeoverManager, leafPaths, ownerOf, type PathSegment } from "./managed-fields.ts";
+import { fieldsCover, isTakeoverManager, leafPaths, ownersOf, type PathSegment } from "./managed-fields.ts";
 
 const IGNORED_TOP = new Set(["status"]);
 const IGNORED_META = new Set(["resourceVersion", "generation", "managedFields", "creationTimestamp", "uid", "selfLink"]);
@@ -38,42 +38,93 @@ function diffLeaves(a: unknown, b: unknown, path: PathSegment[], out: PathSegmen
   if (JSON.stringify(a) !== JSON.stringify(b)) out.push(path);
 }
 
+/** Where a changed field's live value came from: what we applied from Git before, or a change made in the cluster. */
+export type ChangeOrigin = "git" | "cluster";
+
+export interface FieldChanges {
+  /** Fields that change because Git (or the Kustomization's spec) now asks for something else: configuration, not drift. */
+  fromGit: FieldDrift[];
+  /** Fields the cluster changed since our last apply (written or removed by another manager), now corrected. */
+  drift: FieldDrift[];
+}
+
+export interface DriftOptions {
+  /**
+   * The desired state is what the last successful apply applied (same revision, same Kustomization spec): a field
+   * Git sets that is missing from the live object was then removed in the cluster. Without it a missing field
+   * counts as new in Git, since fieldsV1 keeps no trace of a removal.
+   */
+  desiredUnchanged?: boolean;
+}
+
+/** Who made a drifted field differ, from managedFields: the manager and time, or a removal (which leaves no entry). */
+export function describeWriter(f: FieldDrift): string {
+  if (!f.manager) return f.live === "<absent>" ? "removed in the cluster" : "changed in the cluster";
+  return `last written by ${f.manager}${f.time ? ` at ${f.time}` : ""}`;
+}
+
+function valueAt(obj: unknown, path: readonly PathSegment[]): unknown {
+  let cur = obj;
+  for (const s of path) cur = cur && typeof cur === "object" ? (cur as Record<string | number, unknown>)[s] : undefined;
+  return cur;
+}
+
 /**
- * Compares the object as it would be after our apply (`applied`, from a dry-run) with `live`, and adds fields
- * held by managers we take ownership back from that Git does not set (they will be removed).
+ * Who made a field differ. The live value's owners decide: our own manager wrote it, so the new desired value is
+ * a change in Git; another manager wrote it (kubectl, kubectl-edit, before-first-apply, a controller...), so the
+ * cluster drifted. A value nobody owns is a default the server filled in, not a cluster change. A field Git sets
+ * that the live object lacks: drift when an atomic ancestor was rewritten by someone else, or when Git has not
+ * changed since the last apply (someone removed it); otherwise new in Git.
  */
-export function driftReport(applied: KubeObject, live: KubeObject, ourManager: string): FieldDrift[] {
+export function originOf(path: readonly PathSegment[], live: KubeObject, ourManager: string, opts: DriftOptions = {}): { origin: ChangeOrigin; manager: string | undefined; time: string | undefined } {
+  const owners = ownersOf(live, path);
+  const ours = owners.find((e) => e.manager === ourManager);
+  if (ours) return { origin: "git", manager: ours.manager, time: ours.time };
+  const foreign = [...owners].sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""))[0];
+  if (foreign) return { origin: "cluster", manager: foreign.manager, time: foreign.time };
+  const removed = valueAt(live, path) === undefined && opts.desiredUnchanged === true;
+  return { origin: removed ? "cluster" : "git", manager: undefined, time: undefined };
+}
+
+/**
+ * Compares the object as it would be after our apply (`applied`, from a dry-run) with `live`, adds fields held by
+ * managers we take ownership back from that Git does not set (the takeover removes them; the dry-run, made before
+ * it, still shows them), and sorts each changed
+ * field into a change from Git or drift in the cluster (see originOf).
+ */
+export function driftReport(applied: KubeObject, live: KubeObject, ourManager: string, opts: DriftOptions = {}): FieldChanges {
   const paths: PathSegment[][] = [];
   diffLeaves(applied, live, [], paths);
   const seen = new Set(paths.map((p) => formatPath(p)));
+  // the dry-run keeps what another manager holds; what our own entry in it does not cover, Git does not set
+  const ourApplied = (applied.metadata.managedFields ?? []).find((e) => e.manager === ourManager && !e.subresource);
+  const dropped = new Set<string>();
   for (const e of live.metadata.managedFields ?? []) {
     if (!isTakeoverManager(e, ourManager)) continue;
     for (const p of leafPaths(e.fieldsV1, live)) {
       const key = formatPath(p);
-      if (!p.length || seen.has(key)) continue;
-      let cur: unknown = applied;
-      for (const s of p) cur = cur && typeof cur === "object" ? (cur as Record<string | number, unknown>)[s] : undefined;
-      if (cur === undefined) {
+      if (!p.length || seen.has(key) || valueAt(live, p) === undefined) continue;
+      if (!fieldsCover(ourApplied?.fieldsV1, applied, p)) {
         paths.push(p);
         seen.add(key);
+        dropped.add(key);
       }
     }
   }
-  return paths.map((p) => {
-    let lv: unknown = live;
-    let dv: unknown = applied;
-    for (const s of p) {
-      lv = lv && typeof lv === "object" ? (lv as Record<string | number, unknown>)[s] : undefined;
-      dv = dv && typeof dv === "object" ? (dv as Record<string | number, unknown>)[s] : undefined;
-    }
-    const owner = ownerOf(live, p);
+  const out: FieldChanges = { fromGit: [], drift: [] };
+  for (const p of paths) {
+    const lv = valueAt(live, p);
+    const dv = dropped.has(formatPath(p)) ? undefined : valueAt(applied, p);
+    const { origin, manager, time } = originOf(p, live, ourManager, opts);
     const masked = isSecretValue(live, p);
-    return {
+    const field: FieldDrift = {
       path: formatPath(p),
       live: masked ? (lv === undefined ? "<absent>" : "<redacted>") : render(lv),
       desired: masked ? (dv === undefined ? "<absent>" : "<redacted>") : render(dv),
-      manager: owner.manager,
-      time: owner.time,
+      manager,
+      time,
     };
-  });
+    (origin === "git" ? out.fromGit : out.drift).push(field);
+  }
+  return out;
 }

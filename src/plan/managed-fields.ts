@@ -48,26 +48,31 @@ function matchesKey(fieldKey: string, element: unknown): boolean {
   return false;
 }
 
-/** Does this fieldsV1 set cover the given path (evaluated against `obj` to resolve list elements)? */
-export function fieldsCover(fields: Record<string, unknown> | undefined, obj: unknown, path: readonly PathSegment[]): boolean {
+/** The node of a fieldsV1 set at the given path (evaluated against `obj` to resolve list elements), if it records it. */
+function nodeAt(fields: Record<string, unknown> | undefined, obj: unknown, path: readonly PathSegment[]): Record<string, unknown> | undefined {
   let node: Record<string, unknown> | undefined = fields;
   let cur: unknown = obj;
   for (const seg of path) {
-    if (!node) return false;
+    if (!node) return undefined;
     if (typeof seg === "number") {
       const el = Array.isArray(cur) ? cur[seg] : undefined;
       const key: string | undefined = Object.keys(node).find((k) => matchesKey(k, el)) ?? (node[`i:${seg}`] ? `i:${seg}` : undefined);
-      if (!key) return false;
+      if (!key) return undefined;
       node = node[key] as Record<string, unknown> | undefined;
       cur = el;
     } else {
       const next: unknown = node[`f:${seg}`];
-      if (next === undefined) return false;
+      if (next === undefined) return undefined;
       node = next as Record<string, unknown>;
       cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[seg] : undefined;
     }
   }
-  return true;
+  return node;
+}
+
+/** Does this fieldsV1 set cover the given path (evaluated against `obj` to resolve list elements)? */
+export function fieldsCover(fields: Record<string, unknown> | undefined, obj: unknown, path: readonly PathSegment[]): boolean {
+  return nodeAt(fields, obj, path) !== undefined;
 }
 
 /** The manager (and time) that owns a path in the live object, preferring the most specific owner. */
@@ -77,6 +82,26 @@ export function ownerOf(live: KubeObject, path: readonly PathSegment[]): { manag
     best = (live.metadata.managedFields ?? []).find((e) => !e.subresource && fieldsCover(e.fieldsV1, live, path.slice(0, len)));
   }
   return { manager: best?.manager, time: best?.time };
+}
+
+/**
+ * The entries that own the value at a path of the live object: those recording the path itself, else those
+ * recording an ancestor as a whole (an atomic list, map or struct is a leaf `{}` in fieldsV1). None when nobody
+ * wrote the value: a default the API server filled in, or a field that is not there. Subresource entries (status
+ * writers) never own the object's own fields.
+ */
+export function ownersOf(live: KubeObject, path: readonly PathSegment[]): ManagedFieldsEntry[] {
+  const entries = (live.metadata.managedFields ?? []).filter((e) => !e.subresource);
+  const exact = entries.filter((e) => nodeAt(e.fieldsV1, live, path) !== undefined);
+  if (exact.length) return exact;
+  for (let len = path.length - 1; len > 0; len--) {
+    const atomic = entries.filter((e) => {
+      const node = nodeAt(e.fieldsV1, live, path.slice(0, len));
+      return node !== undefined && Object.keys(node).length === 0;
+    });
+    if (atomic.length) return atomic;
+  }
+  return [];
 }
 
 /** Leaf paths recorded in one fieldsV1 set, resolved to readable segments against the live object. */

@@ -19,6 +19,7 @@ import { parseGoDuration } from "../source/index.ts";
 import { waitHealthy, type HealthTarget } from "./health-wait.ts";
 import { readAgeKeyTexts, readVariables } from "./kustomization-inputs.ts";
 import { nextStatus, sameStatus } from "./kustomization-status.ts";
+import { describeWriter } from "../plan/drift.ts";
 import type { SourceResolver } from "./source-resolver.ts";
 
 export const ALLOW_EMPTY_ANNOTATION = "plumbline.dev/allow-empty";
@@ -183,7 +184,9 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
     recordedItems = next;
     recorded = { entries };
   };
-  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems, keepObjects: spec.wait === true || !deps.briefCreates, record, ...(deps.signal ? { signal: deps.signal } : {}) };
+  // the last apply succeeded with this revision and spec: a field missing from a live object was removed in the cluster
+  const desiredUnchanged = prev.conditions?.find((c) => c.type === "Ready")?.status === "True" && prev.lastAppliedRevision === revision && prev.observedGeneration === ks.metadata.generation;
+  const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems, keepObjects: spec.wait === true || !deps.briefCreates, record, desiredUnchanged, ...(deps.signal ? { signal: deps.signal } : {}) };
   let changes: ObjectChange[];
   try {
     changes = await applyObjects(objects, ctx);
@@ -242,7 +245,7 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
     }
   }
   for (const c of drift) {
-    const fields = (c.drift ?? []).map((f) => `${f.path}: live ${f.live} (by ${f.manager ?? "unknown"}${f.time ? ` at ${f.time}` : ""}) -> git ${f.desired}`).join("; ");
+    const fields = (c.drift ?? []).map((f) => `${f.path}: live ${f.live} (${describeWriter(f)}) -> git ${f.desired}`).join("; ");
     await recordEvent(deps.kube, ks, "Warning", "DriftCorrected", `${describeRef(c.ref)}: ${fields}`);
   }
   return finish(true, "ReconciliationSucceeded", `Applied revision: ${revision}`);

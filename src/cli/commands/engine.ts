@@ -18,7 +18,7 @@ import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
 import { readAgeKeyTexts } from "../../reconcile/kustomization-inputs.ts";
 import { fetchArtifact } from "../../source/index.ts";
 import type { CliIo } from "../io.ts";
-import { printEvent, syncJson, syncTable } from "../printers.ts";
+import { changedFieldLines, printEvent, syncJson, syncTable } from "../printers.ts";
 
 const OPTIONS = {
   source: { type: "string" },
@@ -195,7 +195,7 @@ async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: 
         if (c.action === "created") io.stdout(`  + ${describeRef(c.ref)} (created)\n`);
         if (c.action === "configured" && !c.error) {
           io.stdout(`  ~ ${describeRef(c.ref)} (configured)\n`);
-          for (const d of c.drift ?? []) io.stdout(`      ${d.path}: ${d.live} -> ${d.desired}   [live written by ${d.manager ?? "unknown"}]\n`);
+          io.stdout(changedFieldLines(c));
         }
         if (c.action === "created" || c.action === "configured") changed++;
       }
