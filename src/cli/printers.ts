@@ -7,7 +7,7 @@ import type { SyncReport } from "../reconcile/sync.ts";
 
 /** `plumb diff`'s lines for one configured object: the fields Git changes, then drift the sync would correct. */
 export function changedFieldLines(c: { fromGit?: readonly FieldDrift[]; drift?: readonly FieldDrift[] }): string {
-  const git = (c.fromGit ?? []).map((f) => `      ${f.path}: ${f.live} -> ${f.desired}\n`);
+  const git = (c.fromGit ?? []).map((f) => `      ${f.path}: ${f.live} -> ${f.desired}   [changed in Git]\n`);
   const drift = (c.drift ?? []).map((f) => `      ⚠ drift ${f.path}: live ${f.live} -> git ${f.desired}   [${describeWriter(f)}]\n`);
   return git.join("") + drift.join("");
 }
