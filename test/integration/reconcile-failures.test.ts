@@ -71,6 +71,27 @@ test("an unparsable id hand-written into status.inventory fails the reconcile: R
   assert.deepEqual(after.inventory?.entries.map((e) => e.id).sort(), [`${ns}_limits__ConfigMap`, `${ns}_settings__ConfigMap`]);
 });
 
+test("an error thrown late in a reconcile (a timeout the schema admits but no duration can hold) reaches status and the table", async (t) => {
+  const { kube, ns, repo, sync } = await setup(t, "throws", (ns) => ({
+    "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"),
+    "apps/settings.yaml": configMapYaml("settings", ns, { color: "blue" }),
+  }));
+  ok(await sync());
+  assert.equal(ready(await statusOf(kube, ns, "app"))?.status, "True");
+  // matches Flux's duration pattern, overflows when read: the reconcile throws after its apply
+  const timeout = `${"9".repeat(400)}h`;
+  await repo.commit({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps", `  timeout: "${timeout}"\n`) });
+  const failed = await sync();
+  assert.equal(failed.code, 1, failed.out + failed.err);
+  assert.match(failed.out, new RegExp(`\\n✖ ${ns}/app ReconciliationFailed: invalid duration "9{400}h"\\n`), failed.out);
+  const s = ready(await statusOf(kube, ns, "app"));
+  assert.deepEqual([s?.status, s?.reason, s?.message], ["False", "ReconciliationFailed", `invalid duration "${timeout}"`]);
+
+  await repo.commit({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps", "  timeout: 2m\n") });
+  ok(await sync());
+  assert.equal(ready(await statusOf(kube, ns, "app"))?.status, "True");
+});
+
 test("a Role team_reader, a RoleBinding ci:team_reader and a ClusterRole system:metrics:reader apply, re-sync and prune without wedging", async (t) => {
   const clusterRole = "system:metrics:reader";
   const rbac = (ns: string): string => `apiVersion: rbac.authorization.k8s.io/v1
