@@ -50,16 +50,17 @@ export interface FieldChanges {
 
 export interface DriftOptions {
   /**
-   * The desired state is what the last successful apply applied (same revision, same Kustomization spec): a field
-   * Git sets that is missing from the live object was then removed in the cluster. Without it a missing field
-   * counts as new in Git, since fieldsV1 keeps no trace of a removal.
+   * The desired state is what the last successful apply applied (same revision, same Kustomization spec, no
+   * variables read from the cluster): every difference was then made in the cluster, also a field removed (fieldsV1
+   * keeps no trace of a removal) or a value written without a managedFields entry. Without it a missing field counts
+   * as new in Git, and a value our manager holds as Git's.
    */
   desiredUnchanged?: boolean;
 }
 
 /** Who made a drifted field differ, from managedFields: the manager and time, or a removal (which leaves no entry). */
 export function describeWriter(f: FieldDrift): string {
-  if (!f.manager) return f.live === "<absent>" ? "removed in the cluster" : "changed in the cluster";
+  if (!f.manager) return f.live === "<absent>" ? "removed in the cluster" : "changed in the cluster, no field manager recorded";
   return `last written by ${f.manager}${f.time ? ` at ${f.time}` : ""}`;
 }
 
@@ -74,11 +75,15 @@ function valueAt(obj: unknown, path: readonly PathSegment[]): unknown {
  * a change in Git; another manager wrote it (kubectl, kubectl-edit, before-first-apply, a controller...), so the
  * cluster drifted. A value nobody owns is a default the server filled in, not a cluster change. A field Git sets
  * that the live object lacks: drift when an atomic ancestor was rewritten by someone else, or when Git has not
- * changed since the last apply (someone removed it); otherwise new in Git.
+ * changed since the last apply (someone removed it); otherwise new in Git. When Git has not changed, whatever
+ * differs was changed in the cluster, recorded or not.
  */
 export function originOf(path: readonly PathSegment[], live: KubeObject, ourManager: string, opts: DriftOptions = {}): { origin: ChangeOrigin; manager: string | undefined; time: string | undefined } {
   const owners = ownersOf(live, path);
   const ours = owners.find((e) => e.manager === ourManager);
+  // ours, yet not what we applied when Git is unchanged: a write no entry records (Kubernetes before 1.22 kept no
+  // managedFields for writes through /scale, so `kubectl scale` left our entry holding spec.replicas)
+  if (ours && opts.desiredUnchanged === true) return { origin: "cluster", manager: undefined, time: undefined };
   if (ours) return { origin: "git", manager: ours.manager, time: ours.time };
   const foreign = [...owners].sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""))[0];
   if (foreign) return { origin: "cluster", manager: foreign.manager, time: foreign.time };

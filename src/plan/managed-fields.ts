@@ -87,11 +87,12 @@ export function ownerOf(live: KubeObject, path: readonly PathSegment[]): { manag
 /**
  * The entries that own the value at a path of the live object: those recording the path itself, else those
  * recording an ancestor as a whole (an atomic list, map or struct is a leaf `{}` in fieldsV1). None when nobody
- * wrote the value: a default the API server filled in, or a field that is not there. Subresource entries (status
- * writers) never own the object's own fields.
+ * wrote the value: a default the API server filled in, or a field that is not there. Entries of subresources count:
+ * `kubectl scale` writes spec.replicas through /scale (recorded with `subresource: scale` since Kubernetes 1.22);
+ * status writers own status fields only, which drift never compares.
  */
 export function ownersOf(live: KubeObject, path: readonly PathSegment[]): ManagedFieldsEntry[] {
-  const entries = (live.metadata.managedFields ?? []).filter((e) => !e.subresource);
+  const entries = live.metadata.managedFields ?? [];
   const exact = entries.filter((e) => nodeAt(e.fieldsV1, live, path) !== undefined);
   if (exact.length) return exact;
   for (let len = path.length - 1; len > 0; len--) {

@@ -184,8 +184,9 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
     recordedItems = next;
     recorded = { entries };
   };
-  // the last apply succeeded with this revision and spec: a field missing from a live object was removed in the cluster
-  const desiredUnchanged = prev.conditions?.find((c) => c.type === "Ready")?.status === "True" && prev.lastAppliedRevision === revision && prev.observedGeneration === ks.metadata.generation;
+  // the last apply succeeded with this revision and spec, and no variables come from the cluster: any difference
+  // (a removed field, a write no managedFields entry records) was made in the cluster (plan/drift.ts)
+  const desiredUnchanged = prev.conditions?.find((c) => c.type === "Ready")?.status === "True" && prev.lastAppliedRevision === revision && prev.observedGeneration === ks.metadata.generation && !spec.postBuild?.substituteFrom?.length;
   const ctx = { kube: deps.kube, owner, force: spec.force === true, events: deps.events, cache, previous: prevItems, keepObjects: spec.wait === true || !deps.briefCreates, record, desiredUnchanged, ...(deps.signal ? { signal: deps.signal } : {}) };
   let changes: ObjectChange[];
   try {

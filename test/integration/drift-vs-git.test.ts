@@ -7,11 +7,12 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
+import type { KubeObject } from "../../src/core/object-ref.ts";
 import type { KubeClient } from "../../src/kube/client.ts";
 import { plumb, type CliRun } from "../support/cli.ts";
 import { createRepo, type TestRepo } from "../support/git-repo.ts";
 import { testKubeconfig, testSetup } from "../support/cluster.ts";
-import { configMapYaml, kustomizationYaml } from "../support/engine.ts";
+import { configMapYaml, deploymentYaml, kustomizationYaml } from "../support/engine.ts";
 
 interface ClusterEvent { reason?: string; type?: string; message?: string; involvedObject?: { name?: string } }
 
@@ -110,4 +111,36 @@ test("a commit and a kubectl patch reaching one sync: the Git change is configur
   const diff = await plumb("diff", "--source", repo.dir, "--path", "clusters/c", "--namespace", ns);
   assert.equal(diff.code, 1, diff.out + diff.err);
   assert.match(diff.out, new RegExp(`  ~ ConfigMap/${ns}/settings \\(configured\\)\\n {6}data.color: green -> red {3}\\[changed in Git\\]\\n {6}⚠ drift data.size: live 5Gi -> git 1Gi {3}\\[last written by kubectl-patch at `), diff.out);
+});
+
+test("kubectl scale of a Deployment is drift (recorded or not, as the server keeps it); a new image from Git next is configured", async (t) => {
+  const { kube, ns, dir } = await testSetup(t, "dvgscale");
+  const repo = await createRepo({ "clusters/c/app.yaml": kustomizationYaml("app", ns, "./apps"), "apps/web.yaml": deploymentYaml("web", ns, 2) });
+  t.after(() => repo.remove());
+  const sync = async (): Promise<CliRun> => {
+    const r = await plumb("sync", "--source", repo.dir, "--path", "clusters/c", "--namespace", ns, "--cache-dir", join(dir, "cache"), "-v");
+    assert.equal(r.code, 0, r.out + r.err);
+    return r;
+  };
+  const live = async (): Promise<KubeObject | undefined> => kube.get("apps/v1", "Deployment", ns, "web");
+  await sync();
+  kubectl(["scale", "deployment/web", "-n", ns, "--replicas=7"]);
+  // Kubernetes 1.22 and later record the write through /scale as kubectl-scale; 1.20 records nothing and leaves
+  // spec.replicas with our entry, so only "Git has not changed since the last apply" tells it was the cluster
+  const scaledBy = (await live())?.metadata.managedFields?.find((m) => m.manager === "kubectl-scale");
+  const writer = scaledBy ? `last written by kubectl-scale at ${scaledBy.time ?? ""}` : "changed in the cluster, no field manager recorded";
+
+  const r = await sync();
+  const driftBlock = /⚠ drift [^\n]*\n( {4}[^\n]*\n)*/.exec(r.err)?.[0] ?? "";
+  assert.equal(driftBlock, `⚠ drift Deployment/${ns}/web (${ns}/app): changed in the cluster, corrected to Git:\n    spec.replicas: live 7 -> git 2   [${writer}]\n`, r.err);
+  assert.equal((await driftEvents(kube, ns)).length, 1);
+  assert.equal((((await live())?.["spec"]) as { replicas: number }).replicas, 2);
+
+  await repo.commit({ "apps/web.yaml": deploymentYaml("web", ns, 2).replace("web:1.0", "web:1.1") });
+  const next = await sync();
+  assert.doesNotMatch(next.err, /⚠/, next.err);
+  assert.match(next.err, /containers\[0\]\.image: registry\.example\/web:1\.0 -> registry\.example\/web:1\.1\n/, next.err);
+  assert.equal((await driftEvents(kube, ns)).length, 1, "no DriftCorrected Event for the commit");
+  const spec = (await live())?.["spec"] as { replicas: number; template: { spec: { containers: { image: string }[] } } };
+  assert.deepEqual([spec.replicas, spec.template.spec.containers[0]?.image], [2, "registry.example/web:1.1"]);
 });

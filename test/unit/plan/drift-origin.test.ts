@@ -69,6 +69,13 @@ test("a key Git adds is a change from Git; the same missing key when Git has not
   assert.equal(describeWriter(removed.drift[0]!), "removed in the cluster");
 });
 
+test("when Git has not changed since the last apply, a value our entry still holds that differs was changed without a trace (Kubernetes < 1.22 /scale)", () => {
+  const fields = [entry(OURS, "Apply", "2026-12-01T10:00:00Z", { "f:data": { ".": {}, "f:color": {} } })];
+  const r = driftReport(configMap({ color: "blue" }, fields), configMap({ color: "red" }, fields), OURS, { desiredUnchanged: true });
+  assert.deepEqual(summary(r), { git: [], drift: ["data.color"] });
+  assert.equal(describeWriter(r.drift[0]!), "changed in the cluster, no field manager recorded");
+});
+
 test("Git dropping a key we wrote is a change from Git", () => {
   const fields = [entry(OURS, "Apply", "2026-12-01T10:00:00Z", { "f:data": { ".": {}, "f:color": {}, "f:legacy": {} } })];
   const r = driftReport(configMap({ color: "blue" }, fields), configMap({ color: "blue", legacy: "yes" }, fields), OURS);
@@ -95,6 +102,18 @@ test("an atomic list rewritten by kubectl edit is drift at every element, also o
   assert.ok(r.drift.every((f) => f.manager === "kubectl-edit"));
   const byUs = [entry(OURS, "Apply", "2026-12-01T10:00:00Z", container({ "f:image": {}, "f:args": {} }))];
   assert.deepEqual(summary(driftReport(deployment(["--port=8080", "--verbose"], 10, byUs), deployment(["--port=9090"], 10, byUs), OURS)).git.length, 2);
+});
+
+test("replicas set through the scale subresource (kubectl scale on Kubernetes 1.22 and later) are drift", () => {
+  const fields = [
+    entry(OURS, "Apply", "2026-12-01T10:00:00Z", container({ "f:image": {} })),
+    entry("kubectl-scale", "Update", "2026-12-01T14:00:00Z", { "f:spec": { "f:replicas": {} } }, "scale"),
+  ];
+  const scaled = { ...deployment([], 10, fields), spec: { ...(deployment([], 10, fields)["spec"] as object), replicas: 7 } };
+  const applied = { ...deployment([], 10, fields), spec: { ...(deployment([], 10, fields)["spec"] as object), replicas: 2 } };
+  const r = driftReport(applied, scaled, OURS);
+  assert.deepEqual(summary(r), { git: [], drift: ["spec.replicas"] });
+  assert.deepEqual([r.drift[0]?.manager, r.drift[0]?.time, r.drift[0]?.live, r.drift[0]?.desired], ["kubectl-scale", "2026-12-01T14:00:00Z", "7", "2"]);
 });
 
 test("a default nobody wrote that Git now sets is a change from Git; status and metadata bookkeeping are not compared", () => {
