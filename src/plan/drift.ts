@@ -71,24 +71,23 @@ function valueAt(obj: unknown, path: readonly PathSegment[]): unknown {
 }
 
 /**
- * Who made a field differ. The live value's owners decide: our own manager wrote it, so the new desired value is
- * a change in Git; another manager wrote it (kubectl, kubectl-edit, before-first-apply, a controller...), so the
- * cluster drifted. A value nobody owns is a default the server filled in, not a cluster change. A field Git sets
- * that the live object lacks: drift when an atomic ancestor was rewritten by someone else, or when Git has not
- * changed since the last apply (someone removed it); otherwise new in Git. When Git has not changed, whatever
- * differs was changed in the cluster, recorded or not.
+ * Who made a field differ. The live value's owners decide (an atomic ancestor's owners for a field inside it):
+ * our own manager wrote it, so the new desired value is a change in Git; another manager wrote it (kubectl,
+ * kubectl-edit, kubectl-scale, before-first-apply, a controller...), so the cluster drifted. A value nobody owns is
+ * a default the server filled in, and a field Git sets that the live object lacks is new in Git, unless Git has
+ * not changed since the last apply: then whatever differs was changed in the cluster, recorded or not (a removal
+ * leaves no entry).
  */
 export function originOf(path: readonly PathSegment[], live: KubeObject, ourManager: string, opts: DriftOptions = {}): { origin: ChangeOrigin; manager: string | undefined; time: string | undefined } {
   const owners = ownersOf(live, path);
   const ours = owners.find((e) => e.manager === ourManager);
-  // ours, yet not what we applied when Git is unchanged: a write no entry records (Kubernetes before 1.22 kept no
-  // managedFields for writes through /scale, so `kubectl scale` left our entry holding spec.replicas)
-  if (ours && opts.desiredUnchanged === true) return { origin: "cluster", manager: undefined, time: undefined };
-  if (ours) return { origin: "git", manager: ours.manager, time: ours.time };
-  const foreign = [...owners].sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""))[0];
+  if (ours && opts.desiredUnchanged !== true) return { origin: "git", manager: ours.manager, time: ours.time };
+  const foreign = owners.filter((e) => e.manager !== ourManager).sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""))[0];
   if (foreign) return { origin: "cluster", manager: foreign.manager, time: foreign.time };
-  const removed = valueAt(live, path) === undefined && opts.desiredUnchanged === true;
-  return { origin: removed ? "cluster" : "git", manager: undefined, time: undefined };
+  // Git unchanged, so we applied this value before: whatever differs now was changed in the cluster without an
+  // entry of its own (a removal; a write through /scale on Kubernetes before 1.22, which left our entry holding it)
+  if (opts.desiredUnchanged === true) return { origin: "cluster", manager: undefined, time: undefined };
+  return { origin: "git", manager: undefined, time: undefined };
 }
 
 /**
