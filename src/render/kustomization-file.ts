@@ -1,11 +1,12 @@
 /** Reading, generating and amending kustomization.yaml files the way Flux's kustomize-controller does. */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join, relative } from "node:path";
+import { extname, join, posix, relative } from "node:path";
 import { isAlias, parseAllDocuments, parse, visit } from "yaml";
 import { BuildError } from "../core/errors.ts";
 import type { KustomizationSpec } from "../core/api-types.ts";
 import { markPlain } from "./direct-build.ts";
 import { fastParse, hasYaml11Scalars } from "./fast-yaml.ts";
+import { NO_REFUSED_LINKS, refusedLinkError, type RefusedLink, type RefusedLinks } from "./refused-links.ts";
 import { isRenderDirName } from "./render-dir.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -59,22 +60,38 @@ function isManifest(doc: unknown): boolean {
   return !!doc && typeof doc === "object" && "apiVersion" in doc && "kind" in doc;
 }
 
+const YAML_EXTENSIONS = [".yaml", ".yml"];
+
 /**
- * Flux's generator: every Kubernetes YAML file under `dir`; a sub-folder with its own
- * kustomization file counts as one resource and is not descended into. Other renders' private
- * directories (render-dir.ts) are not part of the tree.
+ * Flux's generator: every YAML file under `dir` (the preflight then fails the build on one that is not entirely
+ * Kubernetes objects, as Flux's generator fails to decode it: leaving it out would prune what it held); a
+ * sub-folder with its own kustomization file counts as one resource and is not descended into. A `.json` file
+ * (which Flux does not read) counts only when it holds Kubernetes objects. A symlink the staged copy refused
+ * (`links`) that could be a YAML file or a folder fails the build naming it. Other renders' private directories
+ * (render-dir.ts) are not part of the tree.
  */
-export function generateResources(dir: string, root: string, parse: (file: string, root: string) => unknown[] = parseYamlFile): string[] {
+export function generateResources(dir: string, root: string, parse: (file: string, root: string) => unknown[] = parseYamlFile, links: RefusedLinks = NO_REFUSED_LINKS): string[] {
   const resources: string[] = [];
+  const refusedIn = (d: string): [string, RefusedLink][] => {
+    const relDir = relative(root, d).split("\\").join("/");
+    return [...links].filter(([p]) => posix.dirname(p) === (relDir || "."));
+  };
   const walk = (d: string): void => {
+    for (const [p, link] of refusedIn(d)) {
+      const ext = extname(p).toLowerCase();
+      if (ext === "" || YAML_EXTENSIONS.includes(ext) || ext === ".json") throw refusedLinkError("", p, link);
+    }
     const entries = readdirSync(d).filter((n) => !isRenderDirName(n)).sort();
     for (const name of entries) {
       const p = join(d, name);
       const st = statSync(p);
+      const ext = extname(name).toLowerCase();
       if (st.isDirectory()) {
         if (findKustomizationFile(p)) resources.push(relative(dir, p));
         else walk(p);
-      } else if ([".yaml", ".yml", ".json"].includes(extname(name).toLowerCase())) {
+      } else if (YAML_EXTENSIONS.includes(ext)) {
+        if (parse(p, root).length) resources.push(relative(dir, p));
+      } else if (ext === ".json") {
         const docs = parse(p, root);
         if (docs.length && docs.every(isManifest)) resources.push(relative(dir, p));
       }
@@ -109,20 +126,4 @@ export function readKustomization(file: string, root: string): Record<string, un
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new BuildError(`${rel}: a kustomization must be a YAML mapping`, rel);
   return doc as Record<string, unknown>;
-}
-
-/** Every local path a kustomization refers to, for confinement and preflight checks. */
-export function referencedPaths(k: Record<string, unknown>): { resources: string[]; files: string[] } {
-  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
-  const resources = [...strings(k["resources"]), ...strings(k["bases"]), ...strings(k["components"]), ...strings(k["crds"])];
-  const files: string[] = [...strings(k["patchesStrategicMerge"]).filter((s) => !s.includes("\n")), ...strings(k["configurations"]), ...strings(k["transformers"]), ...strings(k["generators"])];
-  for (const p of (Array.isArray(k["patches"]) ? k["patches"] : []) as { path?: unknown }[]) if (typeof p?.path === "string") files.push(p.path);
-  for (const key of ["configMapGenerator", "secretGenerator"]) {
-    for (const g of (Array.isArray(k[key]) ? k[key] : []) as { files?: unknown; envs?: unknown; env?: unknown }[]) {
-      for (const f of strings(g?.files)) files.push(f.includes("=") ? f.slice(f.indexOf("=") + 1) : f);
-      files.push(...strings(g?.envs));
-      if (typeof g?.env === "string") files.push(g.env);
-    }
-  }
-  return { resources, files };
 }

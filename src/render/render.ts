@@ -28,6 +28,7 @@ import { amendKustomization, findKustomizationFile, generateResources, parseYaml
 import { findKustomize, type KustomizeCommand } from "./kustomize-binary.ts";
 import { readRenderCache, writeRenderCache } from "./render-cache.ts";
 import { isCacheable, renderCacheKey } from "./render-cache-key.ts";
+import { refusedLinkError, refusedLinkOn, type RefusedLinks } from "./refused-links.ts";
 import { makeRenderDir } from "./render-dir.ts";
 import { PathEscapeError, resolveInside } from "./safe-path.ts";
 import { acquireStagedTree } from "./staged-tree.ts";
@@ -129,28 +130,33 @@ interface BuildContext {
   root: string;
   specDir: string;
   parse: (file: string, root: string) => unknown[];
+  /** Symlinks of the source the copy left out (copy-tree.ts). */
+  links: RefusedLinks;
 }
 
-function resolveSpecDir(root: string, spec: KustomizationSpec): string {
+/** spec.path in the copy: a directory inside the repository, not reached through a refused symlink. */
+async function resolveSpecDir(root: string, spec: KustomizationSpec, links: RefusedLinks): Promise<string> {
+  const specPath = spec.path ?? "./";
+  let dir: string;
   try {
-    return resolveInside(root, spec.path ?? "./", "spec.path");
+    dir = resolveInside(root, specPath, "spec.path");
   } catch (err) {
     throw new PlumbError("InvalidPath", (err as Error).message);
   }
-}
-
-async function assertDirectory(dir: string, specPath: string): Promise<void> {
+  const link = refusedLinkOn(links, relative(root, dir));
+  if (link) throw refusedLinkError(`spec.path "${specPath}": `, link.path, link.link);
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory()) throw new BuildError(`spec.path "${specPath}": directory not found in the source`, specPath);
+  return dir;
 }
 
 /** The kustomization file to build: the amended one in spec.path, or one generated as Flux does. Checked before use. */
 function kustomizationFor(b: BuildContext, spec: KustomizationSpec): { fileName: string; text: string; doc: Record<string, unknown> } {
   const existing = findKustomizationFile(b.specDir);
-  const base = existing ? readKustomization(existing, b.root) : { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: generateResources(b.specDir, b.root, b.parse) };
+  const base = existing ? readKustomization(existing, b.root) : { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: generateResources(b.specDir, b.root, b.parse, b.links) };
   const amended = amendKustomization(base, spec);
   const fileName = existing ? relative(b.specDir, existing) : "kustomization.yaml";
-  checkTree(b.specDir, b.root, { doc: amended, file: join(b.specDir, fileName) }, b.parse);
+  checkTree(b.specDir, { root: b.root, parse: b.parse, links: b.links }, { doc: amended, file: join(b.specDir, fileName), generated: !existing });
   return { fileName, text: stringify(amended), doc: amended };
 }
 
@@ -165,8 +171,7 @@ function confined<T>(fn: () => Promise<T>): Promise<T> {
 async function buildShared(input: RenderInput, kustomize: KustomizeCommand): Promise<KubeObject[]> {
   const staged = await confined(() => acquireStagedTree(input.sourceDir, input.digest));
   try {
-    const specDir = resolveSpecDir(staged.root, input.spec);
-    await assertDirectory(specDir, input.spec.path ?? "./");
+    const specDir = await resolveSpecDir(staged.root, input.spec, staged.links);
     const parse = (file: string, root: string): unknown[] => {
       let docs = staged.parsed.get(file);
       if (!docs) {
@@ -175,7 +180,7 @@ async function buildShared(input: RenderInput, kustomize: KustomizeCommand): Pro
       }
       return docs;
     };
-    const k = kustomizationFor({ root: staged.root, specDir, parse }, input.spec);
+    const k = kustomizationFor({ root: staged.root, specDir, parse, links: staged.links }, input.spec);
     const direct = tryDirectBuild(input, k.doc, specDir, (f) => parse(f, staged.root));
     if (direct) return direct;
     const rd = await makeRenderDir(specDir, k.fileName, k.text);
@@ -197,17 +202,16 @@ async function buildPrivate(input: RenderInput, kustomize: KustomizeCommand, dec
     const home = join(work, "home");
     await mkdir(home, { mode: 0o700 });
     const copy = join(work, "src");
-    await confined(() => copyTreeConfined(input.sourceDir, copy));
+    const links = await confined(() => copyTreeConfined(input.sourceDir, copy));
     const root = await realpath(copy);
-    const specDir = resolveSpecDir(root, input.spec);
-    await assertDirectory(specDir, input.spec.path ?? "./");
+    const specDir = await resolveSpecDir(root, input.spec, links);
     const parsed = new Map<string, unknown[]>();
     const parse = (file: string, r: string): unknown[] => {
       let docs = parsed.get(file);
       if (!docs) parsed.set(file, (docs = parseYamlFile(file, r)));
       return docs;
     };
-    const k = kustomizationFor({ root, specDir, parse }, input.spec);
+    const k = kustomizationFor({ root, specDir, parse, links }, input.spec);
     const direct = tryDirectBuild(input, k.doc, specDir, (f) => parse(f, root));
     if (direct) return await finish(direct);
     // the tree is a private copy: write the amended (or generated) file in place

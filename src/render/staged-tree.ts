@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { copyTreeConfined } from "./copy-tree.ts";
+import type { RefusedLinks } from "./refused-links.ts";
 
 /** Idle staged copies kept (a new revision of a source stages anew). */
 const KEEP_IDLE = 2;
@@ -23,13 +24,15 @@ export interface StagedTree {
   home: string;
   /** Parsed YAML files of this copy by absolute path, shared by the renders of this artifact. */
   parsed: Map<string, unknown[]>;
+  /** Symlinks of the source that were not copied (leaving the repository, dangling, loops). */
+  links: RefusedLinks;
   /** Ends this render's use of the copy. */
   release(): void;
 }
 
 interface Entry {
   dir: string;
-  ready: Promise<{ root: string; home: string; parsed: Map<string, unknown[]> }>;
+  ready: Promise<Staged>;
   users: number;
   lastUsed: number;
 }
@@ -53,12 +56,14 @@ function evictIdle(): void {
   }
 }
 
-async function stage(sourceDir: string, dir: string): Promise<{ root: string; home: string; parsed: Map<string, unknown[]> }> {
+type Staged = Omit<StagedTree, "release">;
+
+async function stage(sourceDir: string, dir: string): Promise<Staged> {
   const root = join(dir, "src");
   const home = join(dir, "home");
   await mkdir(home, { mode: 0o700 });
-  await copyTreeConfined(sourceDir, root);
-  return { root: await realpath(root), home, parsed: new Map() };
+  const links = await copyTreeConfined(sourceDir, root);
+  return { root: await realpath(root), home, parsed: new Map(), links };
 }
 
 /**
@@ -88,7 +93,7 @@ export async function acquireStagedTree(sourceDir: string, digest?: string): Pro
   } catch (err) {
     e.users--;
     if (entries.get(key) === e) {
-      entries.delete(key); // a failed copy (e.g. a symlink leaving the repository) is not kept
+      entries.delete(key); // a failed copy is not kept
       void rm(e.dir, { recursive: true, force: true }).catch(() => undefined);
     }
     throw err;
@@ -98,6 +103,7 @@ export async function acquireStagedTree(sourceDir: string, digest?: string): Pro
     root: staged.root,
     home: staged.home,
     parsed: staged.parsed,
+    links: staged.links,
     release: () => {
       if (released) return;
       released = true;
