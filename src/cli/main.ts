@@ -18,6 +18,7 @@ usage:
   plumb demo                                                      local control plane + example repo
   plumb local up|down|status                                      a real control plane on loopback
   plumb sops encrypt|decrypt FILE [--in-place]
+  plumb check --pre [--kubeconfig F] [--context C]               Kubernetes version; kustomize, helm, sops, age used
 
 build, diff and sync also take: [--namespace flux-system] [--kubeconfig F] [--context C]
   [--secret-ref NAME | --username U --password-env VAR | --private-key-file F --known-hosts-file F]
@@ -52,6 +53,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return (await import("./commands/demo.ts")).runDemo(rest, io);
     case "sops":
       return (await import("./commands/sops.ts")).runSopsCommand(rest, io);
+    case "check":
+      return (await import("./commands/check.ts")).runCheckCommand(rest, io);
     case undefined:
     case "help":
     case "--help":
