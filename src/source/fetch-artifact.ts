@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { GitRepositorySpec } from "../core/api-types.ts";
 import { SourceError, errorMessage } from "../core/errors.ts";
@@ -265,7 +265,7 @@ async function listTags(ctx: Ctx): Promise<TagInfo[]> {
 }
 
 /** Bump when what goes into an artifact changes (default exclusions, file modes), so older records are not trusted. */
-const ARTIFACT_RULES = "1";
+const ARTIFACT_RULES = "2"; // 2: symlinks kept
 
 function builtRecordPath(cacheDir: string, sha: string, specIgnore: string | undefined): string {
   const rules = createHash("sha256").update(`${ARTIFACT_RULES}\0${specIgnore === undefined ? "-" : `+${specIgnore}`}`).digest("hex").slice(0, 16);
@@ -307,14 +307,17 @@ async function buildArtifact(ctx: Ctx, cacheDir: string, sha: string, specIgnore
     await git(ctx, [`--work-tree=${tree}`, "checkout-index", "--all", "--force"], { env, doing });
 
     const entries = await readdir(tree, { recursive: true, withFileTypes: true });
-    const files: { rel: string; parts: string[] }[] = [];
+    const files: { rel: string; parts: string[]; link: boolean }[] = [];
     const ignoreFiles: IgnoreFile[] = [];
     for (const e of entries) {
-      if (!e.isFile()) continue; // Flux archives regular files only: no symlinks, no submodules.
+      // regular files and symlinks as committed (never followed here: the render's staged copy materializes
+      // those inside the repository and refuses the others, render/copy-tree.ts); no submodules
+      const link = e.isSymbolicLink();
+      if (!e.isFile() && !link) continue;
       const rel = join(e.parentPath, e.name).slice(tree.length + 1);
       const parts = rel.split("/");
-      files.push({ rel, parts });
-      if (e.name === SOURCE_IGNORE_FILE) ignoreFiles.push({ dir: parts.slice(0, -1), text: await readFile(join(tree, rel), "utf8") });
+      files.push({ rel, parts, link });
+      if (!link && e.name === SOURCE_IGNORE_FILE) ignoreFiles.push({ dir: parts.slice(0, -1), text: await readFile(join(tree, rel), "utf8") });
     }
     const excluded = buildIgnoreFilter(ignoreFiles, specIgnore);
     const kept: ArtifactFile[] = [];
@@ -323,6 +326,13 @@ async function buildArtifact(ctx: Ctx, cacheDir: string, sha: string, specIgnore
       if (excluded(f.parts, false)) continue;
       const from = join(tree, f.rel);
       const to = join(staging, f.rel);
+      if (f.link) {
+        const target = await readlink(from);
+        await mkdir(dirname(to), { recursive: true });
+        await rename(from, to);
+        kept.push({ path: f.rel, executable: false, size: Buffer.byteLength(target), link: target });
+        continue;
+      }
       const st = await stat(from);
       const executable = (st.mode & 0o111) !== 0;
       await mkdir(dirname(to), { recursive: true });
