@@ -1,4 +1,4 @@
-/** Parsing kustomize's output, and the manifest shape check shared with the preflight. */
+/** Parsing kustomize's output and error text, and the manifest shape check shared with the preflight. */
 import { parseAllDocuments } from "yaml";
 import { BuildError } from "../core/errors.ts";
 import type { KubeObject } from "../core/object-ref.ts";
@@ -24,4 +24,34 @@ export function parseBuildOutput(text: string): KubeObject[] {
     out.push(js);
   }
   return out;
+}
+
+/** klog's header on a line kubectl writes: `E1202 12:00:00.000000   123 run.go:72] `. */
+const KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\s\]]+:\d+\] /;
+
+/** A Go-quoted string's text (`"command failed" err="..."`): JSON reads the escapes Go writes for text. */
+function unquote(quoted: string): string {
+  try {
+    const v: unknown = JSON.parse(quoted);
+    if (typeof v === "string") return v;
+  } catch {
+    // not JSON-compatible quoting: keep the text between the quotes as written
+  }
+  return quoted.slice(1, -1);
+}
+
+/**
+ * The message of a failed kustomize run, from its stderr: without kubectl's klog header and `"command failed"
+ * err=` wrapper or kustomize's `Error: ` prefix; at most `maxLines` non-empty lines, joined by `; `. Pure.
+ */
+export function kustomizeFailureText(stderr: string, maxLines = 5): string {
+  const lines: string[] = [];
+  for (const raw of stderr.split("\n")) {
+    let line = raw.trim().replace(KLOG_HEADER, "");
+    const wrapped = /^"command failed" err=(".*")$/.exec(line);
+    if (wrapped?.[1]) line = unquote(wrapped[1]);
+    line = line.replace(/^Error: /, "").trim();
+    if (line !== "") lines.push(line);
+  }
+  return lines.slice(0, maxLines).join("; ");
 }

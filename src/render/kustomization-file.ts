@@ -1,13 +1,14 @@
 /** Reading, generating and amending kustomization.yaml files the way Flux's kustomize-controller does. */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, posix, relative } from "node:path";
-import { isAlias, parseAllDocuments, parse, visit } from "yaml";
+import { isAlias, parseAllDocuments, parseDocument, visit, type Document, type YAMLError } from "yaml";
 import { BuildError } from "../core/errors.ts";
 import type { KustomizationSpec } from "../core/api-types.ts";
 import { markPlain } from "./direct-build.ts";
 import { fastParse, hasYaml11Scalars } from "./fast-yaml.ts";
 import { NO_REFUSED_LINKS, refusedLinkError, type RefusedLink, type RefusedLinks } from "./refused-links.ts";
 import { isRenderDirName } from "./render-dir.ts";
+import { ALIAS_BOMB_MESSAGE, describeYamlError, isAliasBomb } from "./yaml-errors.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -19,7 +20,22 @@ export function findKustomizationFile(dir: string): string | undefined {
   return undefined;
 }
 
-/** Parses a YAML file strictly; a syntax error names the file and line. */
+function yamlError(rel: string, text: string, e: YAMLError | undefined): BuildError {
+  const { line, message } = describeYamlError(text, e);
+  return new BuildError(`${rel}${line ? `:${line}` : ""}: invalid YAML: ${message}`, rel);
+}
+
+/** A document's value; aliases that expand too far are refused naming the file. */
+function toJS(doc: Document, rel: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (err) {
+    if (isAliasBomb(err)) throw new BuildError(`${rel}: ${ALIAS_BOMB_MESSAGE}`, rel);
+    throw err;
+  }
+}
+
+/** Parses a YAML file strictly; a syntax error names the file and the line where it starts. */
 export function parseYamlFile(file: string, root: string): unknown[] {
   const rel = relative(root, file);
   const text = readFileSync(file, "utf8");
@@ -34,11 +50,7 @@ export function parseYamlFile(file: string, root: string): unknown[] {
   // would resolve and rewrite (direct-build.ts)
   let plain = !text.startsWith("\uFEFF") && !text.includes("<<") && !hasYaml11Scalars(text);
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length) {
-      const e = doc.errors[0];
-      const line = e?.linePos?.[0]?.line;
-      throw new BuildError(`${rel}${line ? `:${line}` : ""}: invalid YAML: ${(e?.message ?? "").split("\n")[0]}`, rel);
-    }
+    if (doc.errors.length) throw yamlError(rel, text, doc.errors[0]);
     if (doc.directives?.yaml.explicit) plain = false;
     if (plain) {
       visit(doc, (_key, node) => {
@@ -49,7 +61,7 @@ export function parseYamlFile(file: string, root: string): unknown[] {
         return undefined;
       });
     }
-    const js: unknown = doc.toJS();
+    const js = toJS(doc, rel);
     if (js !== null && js !== undefined) out.push(js);
   }
   if (plain) markPlain(out);
@@ -117,12 +129,10 @@ export function amendKustomization(k: Record<string, unknown>, spec: Kustomizati
 
 export function readKustomization(file: string, root: string): Record<string, unknown> {
   const rel = relative(root, file);
-  let doc: unknown;
-  try {
-    doc = parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new BuildError(`${rel}: invalid YAML: ${(err as Error).message.split("\n")[0]}`, rel);
-  }
+  const text = readFileSync(file, "utf8");
+  const parsed = parseDocument(text, { prettyErrors: true });
+  if (parsed.errors.length) throw yamlError(rel, text, parsed.errors[0]);
+  const doc = toJS(parsed, rel);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new BuildError(`${rel}: a kustomization must be a YAML mapping`, rel);
   return doc as Record<string, unknown>;

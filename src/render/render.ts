@@ -19,7 +19,7 @@ import type { KustomizationSpec } from "../core/api-types.ts";
 import { BuildError, PlumbError } from "../core/errors.ts";
 import { DECRYPT_ANNOTATION, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, SUBSTITUTE_ANNOTATION } from "../core/flux-api.ts";
 import { describeObject, type KubeObject } from "../core/object-ref.ts";
-import { parseBuildOutput } from "./build-output.ts";
+import { kustomizeFailureText, parseBuildOutput } from "./build-output.ts";
 import { checkTree } from "./check-tree.ts";
 import { copyTreeConfined } from "./copy-tree.ts";
 import { directBuild } from "./direct-build.ts";
@@ -272,8 +272,7 @@ function runKustomize(k: KustomizeCommand, dir: string, names: PathNames, home: 
     child.on("error", (e) => reject(new BuildError(`kustomize: ${e.message}`)));
     child.on("close", (code) => {
       if (code === 0) return resolve(Buffer.concat(out).toString("utf8"));
-      const msg = repoPaths(Buffer.concat(err).toString("utf8"), names).trim();
-      reject(new BuildError(`kustomize build failed: ${msg.split("\n").filter((l) => !/^\s*$/.test(l)).slice(0, 5).join("; ")}`));
+      reject(new BuildError(`kustomize build failed: ${kustomizeFailureText(repoPaths(Buffer.concat(err).toString("utf8"), names))}`));
     });
   }));
 }
