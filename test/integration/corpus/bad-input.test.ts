@@ -6,11 +6,14 @@
  */
 import { test } from "node:test";
 import type { Theme } from "./corpus.ts";
+import { fluxSpecs } from "./flux-specs.ts";
+import { generatedAndLinks } from "./generated-and-links.ts";
+import { invalidObjects } from "./invalid-objects.ts";
 import { kustomizeErrors } from "./kustomize-errors.ts";
 import { runTheme } from "./run-theme.ts";
 import { yamlSyntax } from "./yaml-syntax.ts";
 
-const themes: Theme[] = [yamlSyntax, kustomizeErrors];
+const themes: Theme[] = [yamlSyntax, kustomizeErrors, generatedAndLinks, invalidObjects, fluxSpecs];
 const only = process.env["PLUMBLINE_CORPUS_THEME"];
 
 for (const theme of themes.filter((th) => !only || th.prefix === only)) test(theme.title, (t) => runTheme(t, theme));
