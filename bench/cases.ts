@@ -152,7 +152,7 @@ export async function noopReconcile(ctx: BenchContext, inputs: Inputs): Promise<
 }
 
 /** Changes the ConfigMap's key as another tool would (`kubectl patch`: a merge patch, its own field manager). */
-async function makeDrift(ctx: BenchContext, t: DriftTree["target"], value: string): Promise<number> {
+export async function makeDrift(ctx: BenchContext, t: DriftTree["target"], value: string): Promise<number> {
   const m = await ctx.kube.mapping("v1", "ConfigMap");
   const res = await ctx.kube.http.request("PATCH", `${resourcePath(m, t.namespace, t.name)}?fieldManager=bench-drifter`, {
     body: { data: { [t.key]: value } }, contentType: "application/merge-patch+json",

@@ -1,5 +1,7 @@
 /** Turns case results into the summary table, the Markdown report and the JSON record. Pure. */
 import type { ChainResult, DriftResult, InitialApplyResult, ManyResult, NoopResult } from "./cases.ts";
+import type { FluxResults } from "./flux-cases.ts";
+import { FLUX_HEADER, FLUX_METHOD, fluxRowCells, fluxRows } from "./flux-report.ts";
 import { formatMiB, formatMs, markdownTable, median, ratioText, verdict, type Verdict } from "./stats.ts";
 
 export interface MachineInfo {
@@ -21,6 +23,8 @@ export interface Results {
   drift?: DriftResult;
   chain?: ChainResult;
   many?: ManyResult;
+  /** The side-by-side cases with Flux (absent with --no-flux). */
+  flux?: FluxResults;
   errors: Record<string, string>;
   totalMs: number;
 }
@@ -166,6 +170,10 @@ export function markdownReport(r: Results): string {
     `- 5: to all Ready = the sync process's wall time. ${FLUX_REFERENCE} (reference only; different machine, different controller).`,
     "",
   ];
+  if (r.flux) {
+    lines.push(`## Side by side with Flux ${r.flux.version}`, "", markdownTable(FLUX_HEADER, fluxRows(r, r.flux).map(fluxRowCells)), ...FLUX_METHOD, "");
+    if (r.flux.drift) lines.push(`Flux drift latencies at interval ${r.flux.drift.interval} (ms): ${r.flux.drift.latenciesMs.join(", ")}`, "");
+  }
   if (r.drift) lines.push(`Drift latencies (ms): ${r.drift.latenciesMs.join(", ")}`, "");
   if (r.initialApply) lines.push(`kubectl initial apply split: CRD ${formatMs(r.initialApply.kubectl.crdMs)}, wait ${formatMs(r.initialApply.kubectl.waitMs)}, rest ${formatMs(r.initialApply.kubectl.restMs)}.`, "");
   if (r.initialApply?.plumbControlPlaneCpu) lines.push(`Case 1 CPU time while each side ran (control plane from /proc, plumb its own process): ${cpuText(r.initialApply.plumbControlPlaneCpu, r.initialApply.plumb.cpuMs, r.initialApply.plumb.requests)}; kubectl side: ${cpuText(r.initialApply.kubectlControlPlaneCpu)}.`, "");
