@@ -11,9 +11,11 @@ import { generatedAndLinks } from "./generated-and-links.ts";
 import { invalidObjects } from "./invalid-objects.ts";
 import { kustomizeErrors } from "./kustomize-errors.ts";
 import { runTheme } from "./run-theme.ts";
+import { sops } from "./sops.ts";
+import { substitution } from "./substitution.ts";
 import { yamlSyntax } from "./yaml-syntax.ts";
 
-const themes: Theme[] = [yamlSyntax, kustomizeErrors, generatedAndLinks, invalidObjects, fluxSpecs];
+const themes: Theme[] = [yamlSyntax, kustomizeErrors, generatedAndLinks, invalidObjects, fluxSpecs, substitution, sops];
 const only = process.env["PLUMBLINE_CORPUS_THEME"];
 
 for (const theme of themes.filter((th) => !only || th.prefix === only)) test(theme.title, (t) => runTheme(t, theme));
