@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--size small|default|large] [--cases 1,3] [--cpu-prof]`: starts a private local control plane,
+ * `npm run bench -- [--size small|default|large] [--cases 1,3] [--cpu-prof] [--no-flux] [--kubernetes current|1.20]`: starts a private local control plane,
  * generates the inputs, runs each case against its baseline in the same run, prints a table and (for a full
  * run) writes bench/results/latest.md and latest.json.
  */
@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { KubeClient } from "../src/kube/client.ts";
 import { downLocalCluster, upLocalCluster } from "../src/local-cluster/index.ts";
+import { parseKubeLine } from "../src/local-cluster/binaries.ts";
 import { createRepo } from "../test/support/git-repo.ts";
 import { dependencyChain, driftCorrection, initialApply, initialApplyRound, manyKustomizations, noopReconcile, warmUp, type Inputs } from "./cases.ts";
 import { applyTree, applyTreeFiles, chainTree, driftTree, manyTree, toYaml, type Files } from "./generate.ts";
@@ -80,7 +81,7 @@ async function machineInfo(kube: KubeClient): Promise<MachineInfo> {
 
 async function main(): Promise<number> {
   const { values: f } = parseArgs({
-    options: { size: { type: "string", default: "default" }, cases: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, "no-flux": { type: "boolean", default: false } },
+    options: { size: { type: "string", default: "default" }, cases: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, "no-flux": { type: "boolean", default: false }, kubernetes: { type: "string", default: "current" } },
     strict: true,
   });
   const profile = sizeProfile(f.size ?? "default");
@@ -93,7 +94,8 @@ async function main(): Promise<number> {
   const repo = await createRepo(files);
   let kube: KubeClient | undefined;
   try {
-    const cluster = await upLocalCluster({ name: CLUSTER, ownerPid: process.pid, log });
+    // the current line by default: Flux's CRDs need CEL validation rules (Kubernetes >= 1.25)
+    const cluster = await upLocalCluster({ name: CLUSTER, ownerPid: process.pid, log, kubernetes: parseKubeLine(f.kubernetes) });
     kube = KubeClient.fromKubeconfig(cluster.state.kubeconfig);
     const nodeFlags = f["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${join(import.meta.dirname, "results", "profiles")}`] : [];
     if (f["cpu-prof"]) mkdirSync(join(import.meta.dirname, "results", "profiles"), { recursive: true });
