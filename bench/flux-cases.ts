@@ -53,6 +53,8 @@ export interface FluxResults {
   chain?: FluxRun | undefined;
   many: FluxManyResult[];
   errors: Record<string, string>;
+  /** What differs from a plain install (e.g. CRDs without CEL rules on an old API server). */
+  notes: string[];
 }
 
 export interface FluxContext {

@@ -171,7 +171,7 @@ export function markdownReport(r: Results): string {
     "",
   ];
   if (r.flux) {
-    lines.push(`## Side by side with Flux ${r.flux.version}`, "", markdownTable(FLUX_HEADER, fluxRows(r, r.flux).map(fluxRowCells)), ...FLUX_METHOD, "");
+    lines.push(`## Side by side with Flux ${r.flux.version}`, "", markdownTable(FLUX_HEADER, fluxRows(r, r.flux).map(fluxRowCells)), ...FLUX_METHOD, ...r.flux.notes.map((n) => `- Note: ${n}.`), "");
     if (r.flux.drift) lines.push(`Flux drift latencies at interval ${r.flux.drift.interval} (ms): ${r.flux.drift.latenciesMs.join(", ")}`, "");
   }
   if (r.drift) lines.push(`Drift latencies (ms): ${r.drift.latenciesMs.join(", ")}`, "");

@@ -5,6 +5,7 @@ import { fluxInputs, fluxKustomization } from "../flux-objects.ts";
 import { fluxVersion } from "../flux-controllers.ts";
 import { aheadVerdict, fluxRows } from "../flux-report.ts";
 import { fluxReady, handledAt } from "../flux-watch.ts";
+import { withoutCelRules } from "../flux-run.ts";
 import { clientWrites, procUsage, serverDryRuns, statusPeakRssKiB, sumCounter } from "../proc-stats.ts";
 import type { Results } from "../report.ts";
 import { sizeProfile } from "../sizes.ts";
@@ -102,7 +103,7 @@ test("fluxRows: ratios from the same run, the derived 10m drift row, and errors 
     drift: { iterations: 20, latenciesMs: [], timeouts: 0, medianMs: 50, p95Ms: 60, maxMs: 70, watchWrites: 84, initialSyncMs: 1, maxRssKiB: 100 * 1024 },
   };
   const rows = fluxRows(r, {
-    version: "1.9.6", errors: { "4": "chain: timed out\nmore" },
+    version: "1.9.6", notes: [], errors: { "4": "chain: timed out\nmore" },
     initialApply: { ms: 20_000, writes: 1200, cpuMs: 9000, peakRssKiB: 200 * 1024 },
     drift: { interval: "1m", latenciesMs: [58_000, 61_000], timeouts: 0, medianMs: 59_500, maxMs: 61_000, run: { ms: 1, writes: 4, cpuMs: 300, peakRssKiB: 90 * 1024 } },
     many: [{ kustomizations: 1000, plumb: { ...plumb, wallMs: 45_000, maxRssKiB: 240 * 1024 }, flux: { ms: 240_000, writes: 9000, cpuMs: 200_000, peakRssKiB: 400 * 1024 }, errors: {} }],
@@ -121,4 +122,9 @@ test("fluxRows: ratios from the same run, the derived 10m drift row, and errors 
   const big = rows.find((x) => x.case.startsWith("5. 1000"));
   assert.equal(big?.verdict, "met");
   assert.equal(big?.target, "ahead of Flux; <60 s; peak RSS <250 MiB");
+});
+
+test("withoutCelRules drops x-kubernetes-validations at any depth and keeps the rest", () => {
+  const crd = { spec: { versions: [{ name: "v1", schema: { openAPIV3Schema: { properties: { spec: { "x-kubernetes-validations": [{ rule: "self.a" }], properties: { a: { type: "string", "x-kubernetes-validations": [] } }, type: "object" } } } } }] } };
+  assert.deepEqual(withoutCelRules(crd), { spec: { versions: [{ name: "v1", schema: { openAPIV3Schema: { properties: { spec: { properties: { a: { type: "string" } }, type: "object" } } } } }] } });
 });
