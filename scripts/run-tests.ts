@@ -1,10 +1,14 @@
 /**
  * Runs every test file (unit, the benchmark's pure logic, integration) in one `node --test` run against one shared control plane.
+ * PLUMBLINE_KUBERNETES=1.37|1.20 picks the plane's Kubernetes line (default: the current one).
  * With PLUMBLINE_TEST_KUBECONFIG set, integration tests run against that cluster instead (kind, k3d, ...).
  * The plane is owned by this process: if it dies, a watchdog stops the plane and removes its data.
+ * Tests read the server's version from PLUMBLINE_TEST_KUBERNETES (e.g. 1.37.2), to skip what only holds on another line.
  */
 import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
+import { KubeClient } from "../src/kube/client.ts";
+import { parseKubeLine } from "../src/local-cluster/binaries.ts";
 import { downLocalCluster, upLocalCluster } from "../src/local-cluster/index.ts";
 
 const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ["test/unit/**/*.test.ts", "bench/test/**/*.test.ts", "test/integration/**/*.test.ts"];
@@ -15,8 +19,19 @@ let clusterName: string | undefined;
 
 if (needsCluster && !env["PLUMBLINE_TEST_KUBECONFIG"]) {
   clusterName = `test-${process.pid}`;
-  const c = await upLocalCluster({ name: clusterName, ownerPid: process.pid, log: (l) => console.log(l) });
+  const kubernetes = parseKubeLine(env["PLUMBLINE_KUBERNETES"]);
+  const c = await upLocalCluster({ name: clusterName, kubernetes, ownerPid: process.pid, log: (l) => console.log(l) });
   env["PLUMBLINE_TEST_KUBECONFIG"] = c.state.kubeconfig;
+  env["PLUMBLINE_TEST_KUBERNETES"] = c.state.version;
+} else if (needsCluster && !env["PLUMBLINE_TEST_KUBERNETES"]) {
+  // someone else's cluster: ask it
+  const kube = KubeClient.fromKubeconfig(env["PLUMBLINE_TEST_KUBECONFIG"]);
+  try {
+    const res = await kube.http.request("GET", "/version");
+    env["PLUMBLINE_TEST_KUBERNETES"] = String((res.body as { gitVersion?: string }).gitVersion ?? "").replace(/^v/, "");
+  } finally {
+    kube.close();
+  }
 }
 
 const stop = async (): Promise<void> => {

@@ -1,15 +1,42 @@
-/** Finds the control-plane binaries: $KUBEBUILDER_ASSETS, the per-machine build cache, then PATH. */
+/** Finds the control-plane binaries of a Kubernetes line: $KUBEBUILDER_ASSETS, the per-machine build cache, then (1.20 only) PATH. */
 import { accessSync, constants } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import type { KubeLine } from "./flags.ts";
 
-export const KUBE_VERSION = "1.20.2";
+/** The lines `plumb local up --kubernetes` accepts, with the exact release each builds. */
+export const KUBE_RELEASES: Record<KubeLine, { version: string; build: string }> = {
+  // Keep in step with tools/kube/go.mod (a unit test checks).
+  current: { version: "1.37.2", build: "bash scripts/build-kube.sh" },
+  "1.20": { version: "1.20.2", build: "bash scripts/install-system-deps.sh && bash scripts/build-control-plane.sh" },
+};
+/** The line `plumb local up` starts without --kubernetes. */
+export const DEFAULT_KUBE_LINE: KubeLine = "1.20";
+/** @deprecated the default line's release; use KUBE_RELEASES. */
+export const KUBE_VERSION = KUBE_RELEASES[DEFAULT_KUBE_LINE].version;
+
 export const BINARY_NAMES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubemark"] as const;
 export type BinaryName = (typeof BINARY_NAMES)[number];
 export type Binaries = Record<BinaryName, string>;
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env["PLUMBLINE_CACHE"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "plumbline");
+}
+
+/** `1.37`, `1.37.2`, `current` or `1.20` to a line; throws on anything else. */
+export function parseKubeLine(value: string | undefined): KubeLine {
+  if (value === undefined || value === "") return DEFAULT_KUBE_LINE;
+  if (value === "current") return "current";
+  for (const [line, r] of Object.entries(KUBE_RELEASES) as [KubeLine, { version: string }][]) {
+    const minor = r.version.split(".").slice(0, 2).join(".");
+    if (value === minor || value === r.version || value === `v${r.version}`) return line;
+  }
+  const known = Object.values(KUBE_RELEASES).map((r) => r.version.split(".").slice(0, 2).join("."));
+  throw new Error(`unsupported Kubernetes version "${value}": one of ${known.join(", ")}`);
+}
+
+export function binDir(line: KubeLine, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), `kube-${KUBE_RELEASES[line].version}`, "bin");
 }
 
 function executable(path: string): boolean {
@@ -21,13 +48,12 @@ function executable(path: string): boolean {
   }
 }
 
-export function findBinaries(env: NodeJS.ProcessEnv = process.env): Binaries {
+export function findBinaries(line: KubeLine = DEFAULT_KUBE_LINE, env: NodeJS.ProcessEnv = process.env): Binaries {
+  // The current line brings its own etcd: a system one (Debian's is 3.4) is never picked up for it.
   const dirs = [
     env["KUBEBUILDER_ASSETS"],
-    join(cacheRoot(env), `kube-${KUBE_VERSION}`, "bin"),
-    ...(env["PATH"] ?? "").split(delimiter),
-    "/usr/bin",
-    "/usr/local/bin",
+    binDir(line, env),
+    ...(line === "1.20" ? [...(env["PATH"] ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"] : []),
   ].filter((d): d is string => !!d);
   const found: Partial<Binaries> = {};
   const missing: string[] = [];
@@ -37,9 +63,10 @@ export function findBinaries(env: NodeJS.ProcessEnv = process.env): Binaries {
     else missing.push(name);
   }
   if (missing.length) {
+    const r = KUBE_RELEASES[line];
     throw new Error(
-      `local control plane: missing binaries ${missing.join(", ")}; run \`bash scripts/install-system-deps.sh && bash scripts/build-control-plane.sh\` ` +
-        `(builds Kubernetes ${KUBE_VERSION} once into ${join(cacheRoot(env), `kube-${KUBE_VERSION}`, "bin")}) or set KUBEBUILDER_ASSETS`,
+      `local control plane: missing binaries ${missing.join(", ")} for Kubernetes ${r.version}; run \`${r.build}\` ` +
+        `(builds them once into ${binDir(line, env)}) or set KUBEBUILDER_ASSETS`,
     );
   }
   return found as Binaries;

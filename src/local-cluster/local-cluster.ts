@@ -1,19 +1,22 @@
 /** Starts and stops a real Kubernetes control plane on loopback: etcd, apiserver, controller-manager, scheduler, hollow nodes. */
-import { spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeClient } from "../kube/client.ts";
 import { hasCondition, waitForObject } from "../kube/wait.ts";
-import { findBinaries, KUBE_VERSION, type Binaries } from "./binaries.ts";
+import { DEFAULT_KUBE_LINE, findBinaries, KUBE_RELEASES, type Binaries } from "./binaries.ts";
+import { spawnRecorded, terminate, waitComponentHealthy } from "./component.ts";
+import { apiserverArgs, componentsKubeconfig, controllerManagerArgs, etcdArgs, hollowNodeArgs, schedulerArgs, type KubeLine, type PlaneLayout } from "./flags.ts";
 import { freePort } from "./free-port.ts";
 import { startReaper } from "./reaper.ts";
-import { isAlive, readState, removeState, stateFile, writeState, type ClusterState, type ProcessRecord } from "./state.ts";
+import { isAlive, readState, removeState, stateFile, writePidFile, writeState, type ClusterState, type ComponentKind, type ProcessRecord } from "./state.ts";
 
 export interface UpOptions {
   name?: string;
   nodes?: number;
+  /** Which Kubernetes line (default: DEFAULT_KUBE_LINE). */
+  kubernetes?: KubeLine;
   /** Tear everything down when this process exits (tests). Without it the plane outlives the caller (`plumb local up`). */
   ownerPid?: number;
   log?: (line: string) => void;
@@ -48,47 +51,6 @@ function kubeconfigYaml(server: string, token: string, ca: string | undefined): 
   ].join("\n");
 }
 
-async function waitHealthy(url: string, token: string, procs: ProcessRecord[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr = "";
-  // The API server is not up yet, so there is nothing to watch: poll its readiness endpoint with a short, bounded backoff.
-  for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
-    for (const p of procs) {
-      if (!isAlive(p.pid)) throw new Error(`local control plane: ${p.name} exited during start; see ${p.log}:\n${tail(p.log)}`);
-    }
-    try {
-      const res = await fetchInsecure(url, token);
-      if (res === 200) return;
-      lastErr = `HTTP ${res}`;
-    } catch (err) {
-      lastErr = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, delay));
-  }
-  throw new Error(`local control plane: ${url} not ready within ${timeoutMs}ms (${lastErr})`);
-}
-
-async function fetchInsecure(url: string, token: string): Promise<number> {
-  const https = await import("node:https");
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
-}
-
 export async function upLocalCluster(opts: UpOptions = {}): Promise<LocalCluster> {
   const env = opts.env ?? process.env;
   const name = opts.name ?? "default";
@@ -99,70 +61,56 @@ export async function upLocalCluster(opts: UpOptions = {}): Promise<LocalCluster
     throw new Error(`local control plane "${name}" is already running (KUBECONFIG=${existing.kubeconfig}); run \`plumb local down\` first`);
   }
   if (existing) removeState(file);
-  const bins: Binaries = findBinaries(env);
+  const line = opts.kubernetes ?? DEFAULT_KUBE_LINE;
+  const bins: Binaries = findBinaries(line, env);
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const dir = mkdtempSync(join(tmpdir(), `plumbline-${name}-`));
   const procs: ProcessRecord[] = [];
-  const pidFile = join(dir, "pids");
-  const state: ClusterState = { name, dir, kubeconfig: join(dir, "kubeconfig"), server: "", processes: procs, startedAt: new Date().toISOString(), version: KUBE_VERSION };
-  const start = (pname: string, bin: string, args: string[]): void => {
-    const logPath = join(dir, `${pname}.log`);
-    const fd = openSync(logPath, "a", 0o600);
-    const child = spawn(bin, args, { detached: true, stdio: ["ignore", fd, fd], cwd: dir });
-    closeSync(fd);
-    child.unref();
-    if (!child.pid) throw new Error(`local control plane: cannot start ${bin}`);
-    procs.push({ name: pname, pid: child.pid, log: logPath });
-    writeFileSync(pidFile, procs.map((p) => p.pid).join("\n") + "\n");
+  const state: ClusterState = { name, dir, kubeconfig: join(dir, "kubeconfig"), server: "", processes: procs, startedAt: new Date().toISOString(), version: KUBE_RELEASES[line].version };
+  const start = (pname: string, component: ComponentKind, bin: string, args: string[]): ProcessRecord => {
+    const rec: ProcessRecord = { name: pname, component, pid: 0, log: join(dir, `${pname}.log`), bin, args };
+    spawnRecorded(state, rec);
+    procs.push(rec);
+    writePidFile(state);
     writeState(state, file);
+    return rec;
   };
   if (opts.ownerPid) startReaper(opts.ownerPid, dir, file);
   try {
     const t0 = Date.now();
-    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-    start("etcd", bins.etcd, [
-      "--name=plumbline", `--data-dir=${join(dir, "etcd")}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=plumbline=http://127.0.0.1:${peerPort}`, "--log-level=warn",
-    ]);
+    const layout: PlaneLayout = {
+      dir, etcdPort: await freePort(), peerPort: await freePort(), apiPort: await freePort(),
+      controllerManagerPort: await freePort(), schedulerPort: await freePort(),
+    };
+    const etcd = start("etcd", "etcd", bins.etcd, etcdArgs(layout));
     const token = randomBytes(24).toString("hex");
     writeFileSync(join(dir, "tokens.csv"), `${token},admin,admin-uid,system:masters\n`, { mode: 0o600 });
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     writeFileSync(join(dir, "sa.key"), privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
     writeFileSync(join(dir, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
     mkdirSync(join(dir, "certs"), { mode: 0o700 });
-    start("kube-apiserver", bins["kube-apiserver"], [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`, "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-      `--secure-port=${apiPort}`, "--insecure-port=0", `--cert-dir=${join(dir, "certs")}`,
-      `--token-auth-file=${join(dir, "tokens.csv")}`, "--authorization-mode=Node,RBAC",
-      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-      `--service-account-key-file=${join(dir, "sa.pub")}`, `--service-account-signing-key-file=${join(dir, "sa.key")}`,
-      "--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true", "--v=0",
-    ]);
-    const server = `https://127.0.0.1:${apiPort}`;
+    const server = `https://127.0.0.1:${layout.apiPort}`;
     state.server = server;
-    log(`[local] etcd and kube-apiserver starting on ${server}`);
-    await waitHealthy(`${server}/readyz`, token, procs, timeoutMs);
+    const api = start("kube-apiserver", "kube-apiserver", bins["kube-apiserver"], apiserverArgs(line, layout));
+    log(`[local] etcd and kube-apiserver ${state.version} starting on ${server}`);
+    await waitComponentHealthy(state, api, t0, timeoutMs).catch(async (err: Error) => {
+      // name the real cause when etcd is what failed
+      if (!isAlive(etcd.pid)) await waitComponentHealthy(state, etcd, t0, 1);
+      throw err;
+    });
     const caFile = join(dir, "certs", "apiserver.crt");
     const ca = existsSync(caFile) ? readFileSync(caFile, "utf8") : undefined;
     writeFileSync(state.kubeconfig, kubeconfigYaml(server, token, ca), { mode: 0o600 });
     // Components talk to the API server with the same admin identity (a private loopback cluster).
-    const compKubeconfig = join(dir, "components.kubeconfig");
-    writeFileSync(compKubeconfig, kubeconfigYaml(server, token, undefined), { mode: 0o600 });
-    start("kube-controller-manager", bins["kube-controller-manager"], [
-      `--kubeconfig=${compKubeconfig}`, `--service-account-private-key-file=${join(dir, "sa.key")}`,
-      "--controllers=*,-nodeipam", "--leader-elect=false", "--port=0", "--secure-port=0",
-      ...(ca ? [`--root-ca-file=${caFile}`] : []), "--v=0",
-    ]);
-    start("kube-scheduler", bins["kube-scheduler"], [`--kubeconfig=${compKubeconfig}`, "--leader-elect=false", "--port=0", "--secure-port=0", "--v=0"]);
+    writeFileSync(componentsKubeconfig(dir), kubeconfigYaml(server, token, undefined), { mode: 0o600 });
+    const kcm = start("kube-controller-manager", "kube-controller-manager", bins["kube-controller-manager"], controllerManagerArgs(line, layout, ca ? caFile : undefined));
+    const sched = start("kube-scheduler", "kube-scheduler", bins["kube-scheduler"], schedulerArgs(line, layout));
     const nodes = opts.nodes ?? 1;
     for (let i = 1; i <= nodes; i++) {
-      start(`node-${i}`, bins.kubemark, [
-        "--morph=kubelet", `--name=node-${i}`, `--kubeconfig=${compKubeconfig}`,
-        `--kubelet-port=${await freePort()}`, `--kubelet-read-only-port=0`, "--v=0",
-      ]);
+      start(`node-${i}`, "kubelet", bins.kubemark, hollowNodeArgs(line, layout, { name: `node-${i}`, kubeletPort: await freePort() }));
     }
+    await waitComponentHealthy(state, kcm, t0, timeoutMs);
+    await waitComponentHealthy(state, sched, t0, timeoutMs);
     const kube = KubeClient.fromKubeconfig(state.kubeconfig);
     try {
       for (let i = 1; i <= nodes; i++) {
@@ -183,24 +131,9 @@ export async function upLocalCluster(opts: UpOptions = {}): Promise<LocalCluster
   }
 }
 
+/** Stops them all (SIGTERM, SIGKILL after 10 s) and returns once they are gone: their data directory is removed next. */
 async function stopProcesses(procs: readonly ProcessRecord[]): Promise<void> {
-  const order = [...procs].reverse();
-  for (const p of order) {
-    try { process.kill(p.pid, "SIGTERM"); } catch { /* already gone */ }
-  }
-  await untilGone(order, 10_000, 100);
-  for (const p of order) {
-    try { process.kill(p.pid, "SIGKILL"); } catch { /* already gone */ }
-  }
-  // a kill is delivered asynchronously: return once they are gone (their data directory is removed next)
-  await untilGone(order, 10_000, 50);
-}
-
-async function untilGone(procs: readonly ProcessRecord[], timeoutMs: number, pollMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (procs.some((p) => isAlive(p.pid)) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
+  await terminate([...procs].reverse(), 10_000);
 }
 
 /** Stops exactly the processes the plane started (by pid) and removes its data. */
@@ -219,7 +152,7 @@ export function localClusterStatus(name = "default", env: NodeJS.ProcessEnv = pr
   if (!state) return undefined;
   return {
     state,
-    running: state.processes.filter((p) => isAlive(p.pid)),
-    stopped: state.processes.filter((p) => !isAlive(p.pid)),
+    running: state.processes.filter((p) => !p.stopped && isAlive(p.pid)),
+    stopped: state.processes.filter((p) => p.stopped || !isAlive(p.pid)),
   };
 }
