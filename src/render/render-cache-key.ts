@@ -10,8 +10,11 @@
 import { createHash } from "node:crypto";
 import type { KustomizationSpec } from "../core/api-types.ts";
 
-/** Bump when the cached form or what goes into it changes. */
-export const RENDER_CACHE_FORMAT = 1;
+/**
+ * Bump when the cached form or what goes into it changes (a cached output skips the preflight too, so a stricter
+ * preflight is a new format: 2 confines every path field and fails a generated folder's file that is not objects).
+ */
+export const RENDER_CACHE_FORMAT = 2;
 
 export interface RenderCacheKeyInput {
   /** The source artifact's content digest. */
