@@ -127,3 +127,13 @@ test("a symlinked directory inside the repository is materialized; a link chain 
   symlinkSync("../hop.yaml", join(chain, "apps/x.yaml"));
   await assert.rejects(render({ sourceDir: chain, spec: spec("./apps"), owner }), (err: Error) => err instanceof PlumbError && err.reason === "InvalidPath" && /apps\/x\.yaml is a symlink to "\.\.\/hop\.yaml", outside the repository/.test(err.message));
 });
+
+test("a symlink to a directory holding it is a loop: not copied forever, and a generated folder holding it fails naming it", async () => {
+  const sourceDir = tree({ "apps/own.yaml": cm("own") });
+  symlinkSync("..", join(sourceDir, "apps/up"));
+  await assert.rejects(render({ sourceDir, spec: spec("./apps"), owner }), (err: Error) => err instanceof BuildError && err.message === `apps/up is a symlink to "..", a directory holding it (a symlink loop)`);
+  // the same link where nothing reads it does not matter
+  const unread = tree({ "apps/kustomization.yaml": "resources: [own.yaml]\n", "apps/own.yaml": cm("own") });
+  symlinkSync("..", join(unread, "apps/up"));
+  assert.deepEqual((await render({ sourceDir: unread, spec: spec("./apps"), owner })).objects.map((o) => o.metadata.name), ["own"]);
+});
