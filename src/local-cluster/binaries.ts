@@ -11,7 +11,7 @@ export const KUBE_RELEASES: Record<KubeLine, { version: string; build: string }>
   "1.20": { version: "1.20.2", build: "bash scripts/install-system-deps.sh && bash scripts/build-control-plane.sh" },
 };
 /** The line `plumb local up` starts without --kubernetes. */
-export const DEFAULT_KUBE_LINE: KubeLine = "1.20";
+export const DEFAULT_KUBE_LINE: KubeLine = "current";
 /** @deprecated the default line's release; use KUBE_RELEASES. */
 export const KUBE_VERSION = KUBE_RELEASES[DEFAULT_KUBE_LINE].version;
 

@@ -39,7 +39,10 @@ export function apiserverArgs(line: KubeLine, l: PlaneLayout): string[] {
     `--token-auth-file=${join(l.dir, "tokens.csv")}`, "--authorization-mode=Node,RBAC",
     "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
     `--service-account-key-file=${join(l.dir, "sa.pub")}`, `--service-account-signing-key-file=${join(l.dir, "sa.key")}`,
-    "--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true", "--v=0",
+    "--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true",
+    // Since 1.3x the endpoint reconciler refuses a loopback advertise address: nothing in this plane needs the
+    // `kubernetes` Service's endpoints (no Pod really runs), so it is turned off.
+    ...(line === "current" ? ["--endpoint-reconciler-type=none"] : []), "--v=0",
   ];
 }
 

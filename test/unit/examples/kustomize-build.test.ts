@@ -10,7 +10,7 @@ import { substitute } from "../../../src/render/substitute.ts";
 import { countKinds, EXAMPLES, kustomizeBuild, parseFile, type Doc } from "./examples-tree.ts";
 
 /** Secrets: api-credentials (SOPS-encrypted manifest) and api-tokens-<hash> (secretGenerator over an encrypted env file). */
-const APPS_KINDS = { Namespace: 1, ConfigMap: 2, Secret: 2, Service: 2, Deployment: 2, Website: 2 };
+const APPS_KINDS = { Namespace: 1, ConfigMap: 2, Secret: 2, Service: 2, Deployment: 2, HorizontalPodAutoscaler: 1, CronJob: 1, Website: 2 };
 
 function byKindName(docs: Doc[], kind: string, name: string): Doc {
   const d = docs.find((x) => x.kind === kind && x.metadata?.name === name);
@@ -123,6 +123,6 @@ describe("clusters/<env> with a generated kustomization.yaml (as Flux does)", ()
 
   it("adds up to about 20-30 objects for production", () => {
     const total = 6 + ["infrastructure", "monitoring", "apps/production"].reduce((n, p) => n + kustomizeBuild(p).length, 0);
-    assert.equal(total, 27);
+    assert.equal(total, 29);
   });
 });
