@@ -16,7 +16,8 @@ usage:
               [--watch [--interval 1m0s] [--watch-duration SECONDS]]   keep reconciling: sources polled at their
                                                                  interval, drift corrected through watches
   plumb demo                                                      local control plane + example repo
-  plumb local up|down|status                                      a real control plane on loopback
+  plumb local up|down|status [--name N] [--kubernetes 1.37|1.20]  a real control plane on loopback
+  plumb local stop|start|restart|pause|continue COMPONENT --name N  one component of a local plane
   plumb sops encrypt|decrypt FILE [--in-place]
   plumb check --pre [--kubeconfig F] [--context C]               Kubernetes version; kustomize, helm, sops, age used
 
