@@ -33,6 +33,9 @@ export function printEvent(e: EngineEvent, out: (s: string) => void, verbose = f
         for (const f of e.fields ?? []) out(`      ${f.path}: ${f.live} -> ${f.desired}\n`);
       }
       break;
+    case "log":
+      if (e.level !== "info" || verbose) out(`${e.level === "info" ? "" : `${e.level}: `}${e.message}\n`);
+      break;
     default:
       break;
   }

@@ -13,6 +13,7 @@ import { staleItems, toInventory, type InventoryItem } from "../core/inventory.t
 import { versionOf, type KubeObject } from "../core/object-ref.ts";
 import { render, type Decryptor } from "../render/index.ts";
 import { readAgeKeyTexts, readVariables } from "./kustomization-inputs.ts";
+import { moveUrlCredentials } from "../source/git-url-credentials.ts";
 
 export interface KustomizationDiff {
   /** namespace/name */
@@ -64,7 +65,7 @@ export async function diffTree(o: DiffTreeOptions): Promise<KustomizationDiff[]>
       const decryptor = keys?.length && o.makeDecryptor ? o.makeDecryptor(keys) : undefined;
       const owner = { name: ks.metadata.name ?? "", namespace: ns };
       const res = await render({ sourceDir: o.sourceDir, spec, owner, ...(variables ? { variables } : {}), ...(decryptor ? { decryptor } : {}) });
-      const objects = o.transform ? res.objects.map(o.transform) : res.objects;
+      const objects = moveUrlCredentials(o.transform ? res.objects.map(o.transform) : res.objects);
       entry.changes = await diffObjects(objects, { kube: o.kube, owner, force: spec.force === true, events: () => {}, cache: new LiveCache() });
       if (spec.prune) {
         const live = await o.kube.get(KUSTOMIZATION_API_VERSION, "Kustomization", ns, owner.name).catch(() => undefined);

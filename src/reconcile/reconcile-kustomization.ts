@@ -21,6 +21,7 @@ import { readAgeKeyTexts, readVariables } from "./kustomization-inputs.ts";
 import { nextStatus, sameStatus } from "./kustomization-status.ts";
 import { describeWriter } from "../plan/drift.ts";
 import type { SourceResolver } from "./source-resolver.ts";
+import { moveUrlCredentials } from "../source/git-url-credentials.ts";
 
 export const ALLOW_EMPTY_ANNOTATION = "plumbline.dev/allow-empty";
 
@@ -148,6 +149,7 @@ async function reconcileSteps(ks: KubeObject, deps: ReconcileDeps, failSafe: { f
       deps.events({ type: "render.done", kustomization: id, objects: objects.length, durationMs: Date.now() - t1 });
     }
     if (deps.transform) objects = objects.map(deps.transform);
+    objects = moveUrlCredentials(objects, (message) => deps.events({ type: "log", level: "warn", message }));
   } catch (err) {
     if (deps.signal?.aborted) return finish(false, "ReconciliationFailed", `${errorMessage(deps.signal.reason)} during the render, nothing applied (${errorMessage(err)})`);
     const reason: ConditionReason = err instanceof PlumbError ? err.reason : "BuildFailed";

@@ -18,6 +18,7 @@ import { fluxCrds } from "./flux-crds.ts";
 import { reconcileKustomization, type KustomizationResult } from "./reconcile-kustomization.ts";
 import { Scheduler } from "./scheduler.ts";
 import { SourceResolver } from "./source-resolver.ts";
+import { bootstrapUrlRefusal } from "../source/git-url-credentials.ts";
 
 export interface SyncOptions {
   kube: KubeClient;
@@ -107,6 +108,8 @@ export async function sync(opts: SyncOptions, state?: EngineState): Promise<Sync
   const writes0 = kube.http.writes;
   const st = state ?? newEngineState(kube, opts.cacheDir, opts.events);
   st.sources.refresh(); // a new run fetches every source again
+  const refusal = bootstrapUrlRefusal(opts.url);
+  if (refusal) throw new Error(refusal);
   const boot = bootstrapObjects(opts);
   // the source's fetch does not need the cluster: it runs while the CRDs and bootstrap objects are put in place
   void st.sources.prefetch(boot.source.metadata.namespace ?? DEFAULT_NAMESPACE, "flux-system", boot.source["spec"] as GitRepositorySpec);

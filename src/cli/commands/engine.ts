@@ -16,7 +16,8 @@ import { watchTree } from "../../reconcile/watch.ts";
 import { diffTree } from "../../reconcile/diff-tree.ts";
 import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
 import { readAgeKeyTexts } from "../../reconcile/kustomization-inputs.ts";
-import { fetchArtifact } from "../../source/index.ts";
+import { fetchArtifact, type GitAuth } from "../../source/index.ts";
+import { authFromSecret, credentialSecret, credentialsNote, sourceCredentials, type SourceCredentials } from "./source-credentials.ts";
 import type { CliIo } from "../io.ts";
 import { changedFieldLines, printEvent, syncJson, syncTable } from "../printers.ts";
 
@@ -67,21 +68,6 @@ function cacheDir(f: Flags, env: NodeJS.ProcessEnv): string {
   return f["cache-dir"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "plumbline", "engine");
 }
 
-/** Credentials from flags become the Secret flux-system/flux-system, as `flux bootstrap` creates it. */
-function credentialSecret(f: Flags, env: NodeJS.ProcessEnv): KubeObject | undefined {
-  const data: Record<string, string> = {};
-  if (f.username) data["username"] = f.username;
-  if (f["password-env"]) {
-    const pw = env[f["password-env"]];
-    if (pw === undefined) throw new Error(`--password-env ${f["password-env"]}: environment variable not set`);
-    data["password"] = pw;
-  }
-  if (f["private-key-file"]) data["identity"] = readFileSync(f["private-key-file"], "utf8");
-  if (f["known-hosts-file"]) data["known_hosts"] = readFileSync(f["known-hosts-file"], "utf8");
-  if (!Object.keys(data).length) return undefined;
-  return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "flux-system", namespace: DEFAULT_NAMESPACE }, data: base64Values(data) };
-}
-
 /** Secret data as the API server stores it, so an unchanged Secret is recognised as such (no write). */
 function base64Values(m: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")]));
@@ -103,9 +89,17 @@ export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: str
     io.stderr(`plumb ${cmd}: --source <git url or local path> is required\n`);
     return 2;
   }
-  const url = sourceUrl(f.source, io.cwd);
+  // credentials (flags, and the URL's user-info taken out of it): the URL without them is all that is stored or shown
+  let creds: SourceCredentials;
+  try {
+    creds = sourceCredentials(f, io.env, sourceUrl(f.source, io.cwd));
+  } catch (err) {
+    io.stderr(`plumb ${cmd}: ${errorMessage(err)}\n`);
+    return 2;
+  }
+  const url = creds.url;
   const ref = refFrom(f);
-  if (cmd === "build") return runBuild(url, ref, f, io);
+  if (cmd === "build") return runBuild(url, ref, f, io, creds);
 
   const kubeconfig = f.kubeconfig ?? io.env["KUBECONFIG"]?.split(":")[0] ?? join(homedir(), ".kube", "config");
   if (!existsSync(kubeconfig)) {
@@ -114,21 +108,22 @@ export async function runEngineCommand(cmd: "build" | "diff" | "sync", args: str
   }
   const kube = KubeClient.fromKubeconfig(kubeconfig, f.context);
   try {
-    if (cmd === "diff") return await runDiff(kube, url, ref, f, io);
-    return await runSync(kube, url, ref, f, io, signal);
+    if (cmd === "diff") return await runDiff(kube, url, ref, f, io, creds);
+    return await runSync(kube, url, ref, f, io, creds, signal);
   } finally {
     kube.close();
   }
 }
 
-/** The bootstrap objects for build and diff, which read the cluster at most (no credentials Secret of their own). */
-function bootstrapFor(url: string, ref: GitRepositoryRef, f: Flags): ReturnType<typeof bootstrapObjects> {
-  return bootstrapObjects({ url, ref, path: f.path ?? "./", namespace: f.namespace ?? DEFAULT_NAMESPACE });
+/** The bootstrap objects for build and diff, which read the cluster at most (no credentials Secret of their own); secretRef as sync sets it. */
+function bootstrapFor(url: string, ref: GitRepositoryRef, f: Flags, creds?: SourceCredentials): ReturnType<typeof bootstrapObjects> {
+  const secretRef = f["secret-ref"] ?? (creds?.auth ? "flux-system" : undefined);
+  return bootstrapObjects({ url, ref, path: f.path ?? "./", namespace: f.namespace ?? DEFAULT_NAMESPACE, ...(secretRef ? { secretRef } : {}) });
 }
 
 /** Fetches the source and renders the path the way sync's root Kustomization would (build). */
-async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, keys: { source: string; text: string }[]): Promise<{ revision: string; objects: KubeObject[] }> {
-  const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
+async function renderSource(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, keys: { source: string; text: string }[], auth: GitAuth | undefined): Promise<{ revision: string; objects: KubeObject[] }> {
+  const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git"), ...(auth ? { auth } : {}) });
   const root = bootstrapFor(url, ref, f).kustomization;
   const decryptor = keys.length ? makeSopsDecryptor(keys) : undefined;
   const res = await render({ sourceDir: art.dir, spec: root["spec"] as KustomizationSpec, owner: { name: "flux-system", namespace: root.metadata.namespace ?? DEFAULT_NAMESPACE }, ...(decryptor ? { decryptor } : {}) });
@@ -143,11 +138,17 @@ function localAgeKeys(f: Flags, env: NodeJS.ProcessEnv): { source: string; text:
   return keys;
 }
 
-async function runBuild(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+async function runBuild(url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, creds: SourceCredentials): Promise<number> {
   const keys = localAgeKeys(f, io.env);
+  if (f["secret-ref"]) {
+    io.stderr(`plumb build: --secret-ref needs a cluster; build takes --username with --password-env, or --private-key-file and --known-hosts-file\n`);
+    return 2;
+  }
+  const note = credentialsNote(creds);
+  if (note) io.stderr(note);
   let res;
   try {
-    res = await renderSource(url, ref, f, io, keys);
+    res = await renderSource(url, ref, f, io, keys, creds.auth);
   } catch (err) {
     const hint = err instanceof PlumbError && err.reason === "DecryptionFailed" && !keys.length ? " (plumb build decrypts with --age-key-file or SOPS_AGE_KEY_FILE / SOPS_AGE_KEY; values are shown masked)" : "";
     io.stderr(`plumb build: ${errorMessage(err)}${hint}\n`);
@@ -170,10 +171,14 @@ function maskSecret(o: KubeObject): KubeObject {
   return out;
 }
 
-async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo): Promise<number> {
+async function runDiff(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, creds: SourceCredentials): Promise<number> {
   try {
-    const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git") });
-    const boot = bootstrapFor(url, ref, f);
+    const note = credentialsNote(creds);
+    if (note) io.stderr(note);
+    const secretRef = f["secret-ref"];
+    const auth = secretRef ? authFromSecret(await kube.get("v1", "Secret", f.namespace ?? DEFAULT_NAMESPACE, secretRef), secretRef) : creds.auth;
+    const art = await fetchArtifact({ url, ref, interval: "1m" }, { cacheDir: join(cacheDir(f, io.env), "git"), ...(auth ? { auth } : {}) });
+    const boot = bootstrapFor(url, ref, f, creds);
     const root = boot.kustomization;
     const rootKeys = await diffKeys(kube, root.metadata.namespace ?? DEFAULT_NAMESPACE);
     const transform = bootstrapTransform(boot.source);
@@ -217,11 +222,14 @@ async function diffKeys(kube: KubeClient, namespace: string): Promise<{ source: 
   return keys?.length ? keys : undefined;
 }
 
-async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
+async function runSync(kube: KubeClient, url: string, ref: GitRepositoryRef, f: Flags, io: CliIo, creds: SourceCredentials, signal: AbortSignal): Promise<number> {
   const json = f.output === "json";
   const events = (e: Parameters<typeof printEvent>[0]): void => printEvent(e, io.stderr, f.verbose);
   const namespace = f.namespace ?? DEFAULT_NAMESPACE;
-  const secret = credentialSecret(f, io.env);
+  // credentials from flags or the URL become the Secret <namespace>/flux-system, as `flux bootstrap` creates it
+  const secret = creds.auth ? credentialSecret(creds.auth, "flux-system", namespace) : undefined;
+  const note = credentialsNote(creds, secret && !f["secret-ref"] ? { secret: "flux-system", namespace } : undefined);
+  if (note) io.stderr(note);
   const opts: SyncOptions = {
     kube, url, ref, path: f.path ?? "./", cacheDir: cacheDir(f, io.env), events, makeDecryptor: makeSopsDecryptor,
     ...(f["secret-ref"] ? { secretRef: f["secret-ref"] } : secret ? { secretRef: "flux-system" } : {}),
