@@ -15,6 +15,7 @@ import type { KubeObject } from "../../src/core/object-ref.ts";
 import { KubeClient } from "../../src/kube/client.ts";
 import { waitForObject } from "../../src/kube/wait.ts";
 import { continueComponent, pauseComponent, restartComponent, startComponent, stopComponent } from "../../src/local-cluster/component.ts";
+import { parseKubeLine } from "../../src/local-cluster/binaries.ts";
 import { downLocalCluster, upLocalCluster } from "../../src/local-cluster/index.ts";
 import { freshNamespace } from "../support/cluster.ts";
 import { configMapYaml, kustomizationYaml } from "../support/engine.ts";
@@ -27,7 +28,8 @@ const PLANE = `faults-${process.pid}`;
 let kubeconfig = "";
 
 before(async () => {
-  const c = await upLocalCluster({ name: PLANE, ownerPid: process.pid, timeoutMs: 120_000 });
+  // the line the rest of the suite runs against (scripts/run-tests.ts reads the same variable)
+  const c = await upLocalCluster({ name: PLANE, kubernetes: parseKubeLine(process.env["PLUMBLINE_KUBERNETES"]), ownerPid: process.pid, timeoutMs: 120_000 });
   kubeconfig = c.state.kubeconfig;
 }, { timeout: 180_000 });
 after(() => downLocalCluster(PLANE));

@@ -45,7 +45,12 @@ export async function runTheme(t: TestContext, theme: Theme): Promise<void> {
         failure = err;
       }
       // the good commit always follows, so the next case starts from a synced good tree
-      await recover(c);
+      try {
+        await recover(c);
+      } catch (err) {
+        if (!failure) throw err;
+        throw new Error(`${String(failure)}\n\nand the recovery failed too (later cases in this theme may fail for it): ${String(err)}`, { cause: failure });
+      }
       if (failure) throw failure;
     });
   }
