@@ -62,6 +62,18 @@ test("no plaintext secret value in output, Events, Flux objects, temp and cache 
   mkdirSync(cacheRoot, { recursive: true });
   const needles = needlesOf([v.dbPassword, v.apiToken, v.envToken, v.gitPassword, `git:${v.gitPassword}`, identity]);
   const runs: PlumbRun[] = [];
+  const dirs = { "os.tmpdir() of the runs": PRIVATE_TMPDIR, "/dev/shm": "/dev/shm", PLUMBLINE_CACHE: cacheRoot, "engine cache (--cache-dir)": engineCache };
+  let files = 0;
+  const leakedFiles: string[] = [];
+  /** Files holding a value right after a run ended (a later run's start-up sweep must not hide what one left). */
+  const scanDirs = (after: string): void => {
+    for (const [name, dir] of Object.entries(dirs)) {
+      if (!existsSync(dir)) continue;
+      const s = scanTree(dir, needles);
+      files += s.files;
+      leakedFiles.push(...s.leaked.map((p) => `after ${after}: ${name}: ${p}`));
+    }
+  };
   const cmdlineLeaks: string[] = [];
   let samples = 0;
   /** One CLI run with the command lines of all processes sampled meanwhile; `until` may end it early (SIGTERM). */
@@ -79,6 +91,7 @@ test("no plaintext secret value in output, Events, Flux objects, temp and cache 
     samples += s.samples;
     cmdlineLeaks.push(...s.leaked.map((l) => `${args[0]} run (plumb pid ${p.pid}): ${l}`));
     runs.push(r);
+    scanDirs(`${args[0]} run ${runs.length}${until ? " (SIGTERMed)" : ""}`);
     return r;
   };
 
@@ -97,6 +110,9 @@ test("no plaintext secret value in output, Events, Flux objects, temp and cache 
   needles.push(...needlesOf([rotated]));
   await repo.commit({ "apps/app.sops.env": await encryptFile(`TOKEN=${rotated}\nREGION=eu-west-1\n`, "dotenv", { recipients: [recipient] }, "app.sops.env") }, "rotate the token");
   await repo.publish(served, "fleet.git");
+  // SIGTERM as soon as the source is fetched: the render (decrypting the env file) is under way
+  const interrupted = await run(syncArgs, (err) => err.includes("fetched"));
+  assert.ok(interrupted.code === 143 || interrupted.code === 0, `the sync shut down on SIGTERM (143), or had finished (0)\n${shown(interrupted)}`);
   const diff = await run(["diff", "--source", url, "--path", "clusters/c", "--namespace", ns]);
   assert.ok(diff.code === 1 || diff.code === 0, shown(diff));
   const watched = await run([...syncArgs, "--watch", "--interval", "1s"], (err) => err.includes("watching"));
@@ -123,15 +139,6 @@ test("no plaintext secret value in output, Events, Flux objects, temp and cache 
   found["GitRepositories (spec.url, status)"] = leaksIn(JSON.stringify((await kube.list(GIT_REPOSITORY_API_VERSION, "GitRepository", { namespace: ns })).items), needles);
   assert.deepEqual(Object.entries(found).filter(([, n]) => n > 0).map(([where]) => where), [], "plaintext found in output or cluster objects");
 
-  const dirs = { "os.tmpdir() of the runs": PRIVATE_TMPDIR, "/dev/shm": "/dev/shm", PLUMBLINE_CACHE: cacheRoot, "engine cache (--cache-dir)": engineCache };
-  let files = 0;
-  const leakedFiles: string[] = [];
-  for (const [name, dir] of Object.entries(dirs)) {
-    if (!existsSync(dir)) continue;
-    const s = scanTree(dir, needles);
-    files += s.files;
-    leakedFiles.push(...s.leaked.map((p) => `${name}: ${p}`));
-  }
   assert.ok(files > 0, "the scan read files (the engine cache holds the artifact)");
   assert.deepEqual(leakedFiles, [], "files holding a plaintext value");
   assert.ok(samples >= runs.length * 2, `process arguments were sampled during the runs (${samples})`);
