@@ -8,7 +8,7 @@ import { markPlain } from "./direct-build.ts";
 import { fastParse, hasYaml11Scalars } from "./fast-yaml.ts";
 import { NO_REFUSED_LINKS, refusedLinkError, type RefusedLink, type RefusedLinks } from "./refused-links.ts";
 import { isRenderDirName } from "./render-dir.ts";
-import { ALIAS_BOMB_MESSAGE, describeYamlError, isAliasBomb } from "./yaml-errors.ts";
+import { ALIAS_BOMB_MESSAGE, describeYamlError, isAliasBomb, unresolvedAlias } from "./yaml-errors.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -25,12 +25,14 @@ function yamlError(rel: string, text: string, e: YAMLError | undefined): BuildEr
   return new BuildError(`${rel}${line ? `:${line}` : ""}: invalid YAML: ${message}`, rel);
 }
 
-/** A document's value; aliases that expand too far are refused naming the file. */
-function toJS(doc: Document, rel: string): unknown {
+/** A document's value; aliases that expand too far, or that name no anchor, fail naming the file. */
+function toJS(doc: Document, rel: string, text: string): unknown {
   try {
     return doc.toJS();
   } catch (err) {
     if (isAliasBomb(err)) throw new BuildError(`${rel}: ${ALIAS_BOMB_MESSAGE}`, rel);
+    const unresolved = unresolvedAlias(text, err);
+    if (unresolved) throw new BuildError(`${rel}${unresolved.line ? `:${unresolved.line}` : ""}: invalid YAML: ${unresolved.message}`, rel);
     throw err;
   }
 }
@@ -61,7 +63,7 @@ export function parseYamlFile(file: string, root: string): unknown[] {
         return undefined;
       });
     }
-    const js = toJS(doc, rel);
+    const js = toJS(doc, rel, text);
     if (js !== null && js !== undefined) out.push(js);
   }
   if (plain) markPlain(out);
@@ -132,7 +134,7 @@ export function readKustomization(file: string, root: string): Record<string, un
   const text = readFileSync(file, "utf8");
   const parsed = parseDocument(text, { prettyErrors: true });
   if (parsed.errors.length) throw yamlError(rel, text, parsed.errors[0]);
-  const doc = toJS(parsed, rel);
+  const doc = toJS(parsed, rel, text);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new BuildError(`${rel}: a kustomization must be a YAML mapping`, rel);
   return doc as Record<string, unknown>;

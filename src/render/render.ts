@@ -151,13 +151,13 @@ async function resolveSpecDir(root: string, spec: KustomizationSpec, links: Refu
 }
 
 /** The kustomization file to build: the amended one in spec.path, or one generated as Flux does. Checked before use. */
-function kustomizationFor(b: BuildContext, spec: KustomizationSpec): { fileName: string; text: string; doc: Record<string, unknown> } {
+function kustomizationFor(b: BuildContext, spec: KustomizationSpec): { fileName: string; text: string; doc: Record<string, unknown>; generated: boolean } {
   const existing = findKustomizationFile(b.specDir);
   const base = existing ? readKustomization(existing, b.root) : { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: generateResources(b.specDir, b.root, b.parse, b.links) };
   const amended = amendKustomization(base, spec);
   const fileName = existing ? relative(b.specDir, existing) : "kustomization.yaml";
   checkTree(b.specDir, { root: b.root, parse: b.parse, links: b.links }, { doc: amended, file: join(b.specDir, fileName), generated: !existing });
-  return { fileName, text: stringify(amended), doc: amended };
+  return { fileName, text: stringify(amended), doc: amended, generated: !existing };
 }
 
 function confined<T>(fn: () => Promise<T>): Promise<T> {
@@ -185,7 +185,7 @@ async function buildShared(input: RenderInput, kustomize: KustomizeCommand): Pro
     if (direct) return direct;
     const rd = await makeRenderDir(specDir, k.fileName, k.text);
     try {
-      const output = await runKustomize(kustomize, rd.dir, { root: staged.root, aliases: [[rd.dir, specDir]] }, staged.home, input.signal);
+      const output = await runKustomize(kustomize, rd.dir, { root: staged.root, aliases: [[rd.dir, specDir]] }, staged.home, kustomizationSubject(staged.root, specDir, k), input.signal);
       return parseBuildOutput(output);
     } finally {
       await rd.remove();
@@ -217,7 +217,7 @@ async function buildPrivate(input: RenderInput, kustomize: KustomizeCommand, dec
     // the tree is a private copy: write the amended (or generated) file in place
     await writeFile(join(specDir, k.fileName), k.text, { mode: 0o600 });
     await decryptor.decryptGeneratorInputs(root);
-    const output = await runKustomize(kustomize, specDir, { root, aliases: [] }, home, input.signal);
+    const output = await runKustomize(kustomize, specDir, { root, aliases: [] }, home, kustomizationSubject(root, specDir, k), input.signal);
     return await finish(parseBuildOutput(output));
   } finally {
     await decryptor.dispose?.(); // the decrypted inputs on tmpfs
@@ -261,7 +261,13 @@ function repoPaths(text: string, names: PathNames): string {
   return out.split(names.root + "/").join("").split(names.root).join(".");
 }
 
-function runKustomize(k: KustomizeCommand, dir: string, names: PathNames, home: string, signal?: AbortSignal): Promise<string> {
+/** The kustomization kustomize builds, as its errors are prefixed: the file in the repository, or the folder whose kustomization was generated. */
+function kustomizationSubject(root: string, specDir: string, k: { fileName: string; generated: boolean }): string {
+  const dir = relative(root, specDir) || ".";
+  return k.generated ? `${dir} (generated kustomization)` : relative(root, join(specDir, k.fileName));
+}
+
+function runKustomize(k: KustomizeCommand, dir: string, names: PathNames, home: string, subject: string, signal?: AbortSignal): Promise<string> {
   const args = [...k.args, dir, "--load-restrictor=LoadRestrictionsNone"];
   return kustomizeSlot(() => new Promise((resolve, reject) => {
     const child = spawn(k.cmd, args, { cwd: join(dir, ".."), env: { ...process.env, HOME: home }, ...(signal ? { signal } : {}) });
@@ -272,7 +278,7 @@ function runKustomize(k: KustomizeCommand, dir: string, names: PathNames, home: 
     child.on("error", (e) => reject(new BuildError(`kustomize: ${e.message}`)));
     child.on("close", (code) => {
       if (code === 0) return resolve(Buffer.concat(out).toString("utf8"));
-      reject(new BuildError(`kustomize build failed: ${kustomizeFailureText(repoPaths(Buffer.concat(err).toString("utf8"), names))}`));
+      reject(new BuildError(`${subject}: kustomize build failed: ${kustomizeFailureText(repoPaths(Buffer.concat(err).toString("utf8"), names))}`, subject));
     });
   }));
 }

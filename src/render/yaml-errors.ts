@@ -42,3 +42,12 @@ export function isAliasBomb(err: unknown): boolean {
 }
 
 export const ALIAS_BOMB_MESSAGE = "refused: its YAML aliases expand too far (a resource exhaustion attack, \"billion laughs\")";
+
+/** The `yaml` package's error for an alias with no anchor before it, as a message and the alias's first line. */
+export function unresolvedAlias(text: string, err: unknown): { line: number | undefined; message: string } | undefined {
+  if (!(err instanceof ReferenceError)) return undefined;
+  const name = /^Unresolved alias[^:]*: (.+)$/.exec(err.message)?.[1];
+  if (name === undefined) return undefined;
+  const at = text.indexOf(`*${name}`);
+  return { line: at >= 0 ? text.slice(0, at).split("\n").length : undefined, message: `alias *${name} has no anchor &${name} before it` };
+}

@@ -191,7 +191,7 @@ test("item 13: an unclosed quote at its line, an alias bomb and kustomize's own 
       name: "kustomize refuses the kustomization",
       files: { "infra/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- quota.yaml\nnamePrefix:\n- not-a-string\n" },
       fails: "infra",
-      error: /^kustomize build failed: invalid Kustomization: .*namePrefix/,
+      error: /^infra\/kustomization\.yaml: kustomize build failed: invalid Kustomization: .*namePrefix/,
     },
   ]);
 });

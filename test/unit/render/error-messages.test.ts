@@ -68,7 +68,8 @@ test("kustomize's messages lose kubectl's klog header and wrapper and kustomize'
   const sourceDir = tree({ "apps/kustomization.yaml": "resources: [cm.yaml]\nnamePrefix: [not, a, string]\n", "apps/cm.yaml": cm("x") });
   await assert.rejects(render({ sourceDir, spec: spec("./apps"), owner, kustomize }), (err: Error) => {
     assert.ok(err instanceof BuildError, String(err));
-    assert.match(err.message, /^kustomize build failed: /);
+    assert.match(err.message, /^apps\/kustomization\.yaml: kustomize build failed: invalid Kustomization: /);
+    assert.equal(err.file, "apps/kustomization.yaml");
     assert.doesNotMatch(err.message, /[IWEF]\d{4} \d\d:\d\d:\d\d|run\.go|command failed|err="/);
     return true;
   });
@@ -85,4 +86,18 @@ test("a manifest symlinked outside the repository is reported as a symlink, not 
     assert.doesNotMatch(err.message, /not found/);
     return true;
   });
+});
+
+test("an alias with no anchor names the file and the alias's line", async () => {
+  const text = cm("x").replace('a: "1"', "cpu: *cpuLimit");
+  await assert.rejects(render({ sourceDir: tree({ "apps/kustomization.yaml": "resources: [cm.yaml]\n", "apps/cm.yaml": text }), spec: spec("./apps"), owner }), (err: Error) => {
+    assert.ok(err instanceof BuildError, String(err));
+    assert.equal(err.message, "apps/cm.yaml:6: invalid YAML: alias *cpuLimit has no anchor &cpuLimit before it");
+    return true;
+  });
+});
+
+test("a kustomize failure of a generated kustomization names its folder", async () => {
+  const sourceDir = tree({ "apps/a.yaml": cm("same"), "apps/b.yaml": cm("same") });
+  await assert.rejects(render({ sourceDir, spec: spec("./apps"), owner }), (err: Error) => err instanceof BuildError && /^apps \(generated kustomization\): kustomize build failed: .*ConfigMap.*same/.test(err.message));
 });
