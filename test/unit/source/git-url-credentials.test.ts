@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PlumbError } from "../../../src/core/errors.ts";
 import type { KubeObject } from "../../../src/core/object-ref.ts";
-import { moveUrlCredentials } from "../../../src/source/git-url-credentials.ts";
+import { bootstrapUrlRefusal, moveUrlCredentials } from "../../../src/source/git-url-credentials.ts";
 
 const gitRepository = (url: string, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: "source.toolkit.fluxcd.io/v1beta2",
@@ -46,5 +46,17 @@ describe("moveUrlCredentials", () => {
     assert.throws(() => moveUrlCredentials([gitRepository("https://bot:s3cr3t@git.example/a.git", { secretRef: { name: "mine" } })]), (e: unknown) => e instanceof PlumbError && e.reason === "BuildFailed" && /spec\.secretRef names Secret mine/.test(e.message) && !e.message.includes("s3cr3t"));
     const clash: KubeObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "tenant-a-url-credentials", namespace: "tenants" } };
     assert.throws(() => moveUrlCredentials([clash, gitRepository("https://bot:s3cr3t@git.example/a.git")]), /another object of this Kustomization/);
+  });
+});
+
+describe("bootstrapUrlRefusal", () => {
+  it("refuses a bootstrap URL with credentials, without repeating them; accepts one without", () => {
+    const refusal = bootstrapUrlRefusal("https://bot:s3cr3t@git.example/fleet.git") ?? "";
+    assert.match(refusal, /refusing to store credentials in the bootstrap GitRepository's spec\.url \(https:\/\/git\.example\/fleet\.git\)/);
+    assert.ok(!refusal.includes("s3cr3t"));
+    assert.ok(bootstrapUrlRefusal("ssh://git:pw@git.example/fleet.git"));
+    assert.equal(bootstrapUrlRefusal("https://git.example/fleet.git"), undefined);
+    assert.equal(bootstrapUrlRefusal("ssh://git@git.example/fleet.git"), undefined);
+    assert.equal(bootstrapUrlRefusal("/srv/fleet"), undefined);
   });
 });
