@@ -82,15 +82,16 @@ export function checkTree(dir: string, view: TreeView, top: { doc: Record<string
   };
 
   /** The documents a plugin directory's kustomization produces from its resource files (for their path fields). */
-  const pluginDirDocs = (pdir: string): unknown[] => {
+  const pluginDirDocs = (pdir: string, walked = new Set<string>()): unknown[] => {
     const out: unknown[] = [];
     const kfile = findKustomizationFile(pdir);
-    if (!kfile) return out;
+    if (!kfile || walked.has(pdir)) return out; // a cycle is kustomize's to report
+    walked.add(pdir);
     for (const r of kustomizationRefs(readKustomization(kfile, root))) {
       if (r.role !== "resource" || isRemoteReference(r.ref)) continue;
       const at = locateRef(view, pdir, rel(kfile), r);
       if (!at.exists) continue; // reported by visit
-      if (statSync(at.path).isDirectory()) out.push(...pluginDirDocs(at.path));
+      if (statSync(at.path).isDirectory()) out.push(...pluginDirDocs(at.path, walked));
       else out.push(...view.parse(at.path, root));
     }
     return out;

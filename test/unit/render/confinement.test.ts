@@ -137,3 +137,11 @@ test("a symlink to a directory holding it is a loop: not copied forever, and a g
   symlinkSync("..", join(unread, "apps/up"));
   assert.deepEqual((await render({ sourceDir: unread, spec: spec("./apps"), owner })).objects.map((o) => o.metadata.name), ["own"]);
 });
+
+test("a plugin directory's configurations are checked, and a directory listing itself does not loop", async () => {
+  const sourceDir = withDecoys("resources: [cm.yaml]\ntransformers: [plugins]\n", {
+    "apps/plugins/kustomization.yaml": "resources: [patch.yaml, .]\n",
+    "apps/plugins/patch.yaml": "apiVersion: builtin\nkind: PatchTransformer\nmetadata:\n  name: p\npath: /etc/passwd\n",
+  });
+  await assert.rejects(render({ sourceDir, spec: spec("./apps"), owner }), (err: Error) => err instanceof PlumbError && err.reason === "InvalidPath" && /apps\/kustomization\.yaml: transformers \(PatchTransformer\)\.path "\/etc\/passwd" is an absolute path/.test(err.message));
+});
