@@ -127,8 +127,9 @@ test("kubectl scale of a Deployment is drift (recorded or not, as the server kee
   kubectl(["scale", "deployment/web", "-n", ns, "--replicas=7"]);
   // Kubernetes 1.22 and later record the write through /scale as kubectl-scale; 1.20 records nothing and leaves
   // spec.replicas with our entry, so only "Git has not changed since the last apply" tells it was the cluster
-  const scaledBy = (await live())?.metadata.managedFields?.find((m) => m.manager === "kubectl-scale");
-  const writer = scaledBy ? `last written by kubectl-scale at ${scaledBy.time ?? ""}` : "changed in the cluster, no field manager recorded";
+  // (the manager's name is the client's: kubectl-scale from kubectl 1.22, plain kubectl from an older kubectl)
+  const scaledBy = (await live())?.metadata.managedFields?.find((m) => m.manager === "kubectl-scale" || m.subresource === "scale");
+  const writer = scaledBy ? `last written by ${scaledBy.manager ?? ""}${scaledBy.time ? ` at ${scaledBy.time}` : ""}` : "changed in the cluster, no field manager recorded";
 
   const r = await sync();
   const driftBlock = /⚠ drift [^\n]*\n( {4}[^\n]*\n)*/.exec(r.err)?.[0] ?? "";
