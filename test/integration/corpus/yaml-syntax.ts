@@ -71,8 +71,7 @@ export const yamlSyntax: Theme = {
         {
           name: "an alias that was never anchored",
           files: { "apps/web/deployment.yaml": deployment("web").replace("cpu: 2000m", "cpu: *cpuLimit") },
-          error: /apps\/web\/deployment\.yaml.*cpuLimit/,
-          todo: "issue 11 item 13: an unresolved alias is reported without the file (\"Unresolved alias ...: cpuLimit\")",
+          error: /apps\/web\/deployment\.yaml:31: .*cpuLimit/,
         },
         {
           name: "a sequence item at mapping level",
