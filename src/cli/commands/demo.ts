@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeClient } from "../../kube/client.ts";
+import { DEFAULT_KUBE_LINE, KUBE_RELEASES } from "../../local-cluster/binaries.ts";
 import { downLocalCluster, upLocalCluster } from "../../local-cluster/index.ts";
 import { newEngineState, sync, type SyncOptions } from "../../reconcile/sync.ts";
 import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
@@ -26,8 +27,8 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
   const say = (s: string): void => io.stdout(`\n\x1b[1m== ${s}\x1b[0m\n`);
   const name = `demo-${process.pid}`;
   const work = mkdtempSync(join(tmpdir(), "plumbline-demo-"));
-  say("1. Starting a local Kubernetes control plane (etcd, apiserver, controller-manager, scheduler, hollow node)");
-  const cluster = await upLocalCluster({ name, ownerPid: process.pid, log: (l) => io.stdout(l + "\n") });
+  say(`1. Starting a local Kubernetes ${KUBE_RELEASES[DEFAULT_KUBE_LINE].version} control plane (etcd, apiserver, controller-manager, scheduler, hollow node)`);
+  const cluster = await upLocalCluster({ name, kubernetes: DEFAULT_KUBE_LINE, ownerPid: process.pid, log: (l) => io.stdout(l + "\n") });
   const kube = KubeClient.fromKubeconfig(cluster.state.kubeconfig);
   try {
     say("2. Creating a Git repository from examples/");
@@ -52,6 +53,7 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
     io.stdout("\n" + syncTable(r.kustomizations) + `writes: ${r.writes}\n`);
     if (!r.kustomizations.every((k) => k.ready)) return 1;
     if (!(await showDecryptedSecrets(kube, io))) return 1;
+    if (!(await showCurrentApis(kube, io))) return 1;
 
     say("4. A second sync of the same revision writes nothing");
     r = await sync(opts, state);
@@ -63,15 +65,16 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
     const web = await kube.get("apps/v1", "Deployment", "apps", "web");
     io.stdout(`deployment/web replicas now ${(web?.["spec"] as { replicas?: number }).replicas} (from Git)\n`);
 
-    say("6. Commit the removal of an app (apps/base/api.yaml) and sync: it is pruned");
+    say("6. Commit the removal of an app (apps/base/api.yaml: Deployment, Service, ConfigMap, HPA) and sync: it is pruned");
     git(repo, "rm", "-q", "apps/base/api.yaml");
     execFileSync("sed", ["-i", "/- api.yaml/d", join(repo, "apps/base/kustomization.yaml")]);
     git(repo, "commit", "-q", "-am", "apps: retire api");
     r = await sync(opts, state);
     io.stdout("\n" + syncTable(r.kustomizations) + `writes: ${r.writes}\n`);
     const api = await kube.get("apps/v1", "Deployment", "apps", "api");
-    io.stdout(`deployment/api ${api ? "still present" : "deleted from the cluster"}\n`);
-    return r.kustomizations.every((k) => k.ready) && !api ? 0 : 1;
+    const apiHpa = await kube.get("autoscaling/v2", "HorizontalPodAutoscaler", "apps", "api");
+    io.stdout(`deployment/api ${api ? "still present" : "deleted from the cluster"}; horizontalpodautoscaler/api ${apiHpa ? "still present" : "deleted"}\n`);
+    return r.kustomizations.every((k) => k.ready) && !api && !apiHpa ? 0 : 1;
   } finally {
     kube.close();
     say("7. Stopping the control plane");
@@ -79,6 +82,16 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
     rmSync(work, { recursive: true, force: true });
     io.stdout("done\n");
   }
+}
+
+/** The workloads that need a current API server (autoscaling/v2 from 1.23, batch/v1 CronJob from 1.21), as the cluster holds them. */
+async function showCurrentApis(kube: KubeClient, io: CliIo): Promise<boolean> {
+  const hpa = await kube.get("autoscaling/v2", "HorizontalPodAutoscaler", "apps", "api");
+  const cron = await kube.get("batch/v1", "CronJob", "apps", "nightly-report");
+  const h = hpa?.["spec"] as { minReplicas?: number; maxReplicas?: number } | undefined;
+  io.stdout(hpa ? `horizontalpodautoscaler/api -n apps (autoscaling/v2): ${h?.minReplicas}-${h?.maxReplicas} replicas of deployment/api on CPU\n` : "horizontalpodautoscaler/api -n apps: MISSING\n");
+  io.stdout(cron ? `cronjob/nightly-report -n apps (batch/v1): schedule "${(cron["spec"] as { schedule?: string }).schedule}"\n` : "cronjob/nightly-report -n apps: MISSING\n");
+  return !!hpa && !!cron;
 }
 
 /**
