@@ -6,6 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../src/core/object-ref.ts";
+import { KubeApiError } from "../src/kube/http.ts";
 import { FLUX_NAMESPACE, type FluxControllers } from "./flux-controllers.ts";
 import { fluxKustomization, gitRepository, type FluxInputs } from "./flux-objects.ts";
 import type { KustomizationWatch } from "./flux-watch.ts";
@@ -111,11 +112,26 @@ async function ensureNamespace(fc: FluxContext, name: string): Promise<void> {
   if (!(await fc.ctx.kube.get("v1", "Namespace", undefined, name))) await fc.ctx.kube.create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 }
 
+/**
+ * Retries fn while the API server answers 429 "storage is (re)initializing" (right after a CRD was replaced),
+ * at most `tries` times a second apart.
+ */
+async function whileInitializing<T>(fn: () => Promise<T>, tries = 60): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.status === 429) || i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** Flux's namespace, its GitRepository (Ready before any case: a warm source, as Plumbline's Git cache is) and a warm-up Kustomization. */
 export async function fluxWarmUp(fc: FluxContext): Promise<void> {
   await ensureNamespace(fc, FLUX_NAMESPACE);
-  await fc.ctx.kube.create(gitRepository(FLUX_NAMESPACE, fc.gitUrl));
-  await fc.watch.start();
+  await whileInitializing(() => fc.ctx.kube.create(gitRepository(FLUX_NAMESPACE, fc.gitUrl)));
+  await whileInitializing(() => fc.watch.start());
   await createAll(fc, [fluxKustomization(FLUX_NAMESPACE, "warmup", fc.inputs.warmupPath)]);
   await fc.watch.waitAll(["warmup"], fluxReady, 180_000);
   await suspend(fc, ["warmup"]);

@@ -128,10 +128,15 @@ async function main(): Promise<number> {
   }
 }
 
+/** Exits once stdout is flushed: a pipe is written asynchronously, and exiting at once cut a long line (1000 Kustomizations). */
+function exitFlushed(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
 main().then(
-  (code) => process.exit(code),
+  (code) => exitFlushed(code),
   (err: unknown) => {
     emit({ type: "error", message: err instanceof Error ? err.message : String(err), maxRssKiB: process.resourceUsage().maxRSS });
-    process.exit(2);
+    exitFlushed(2);
   },
 );
