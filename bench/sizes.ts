@@ -25,7 +25,7 @@ export interface SizeProfile {
 }
 
 const PROFILES: Record<SizeName, SizeProfile> = {
-  small: { name: "small", objects: 200, namespaces: 4, customResources: 20, driftIterations: 5, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 40, initialApplyRounds: 3, fluxManyKustomizations: [20, 100], fluxDriftIterations: 1 },
+  small: { name: "small", objects: 200, namespaces: 4, customResources: 20, driftIterations: 5, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 40, initialApplyRounds: 3, fluxManyKustomizations: [100, 500], fluxDriftIterations: 1 },
   default: { name: "default", objects: 1000, namespaces: 20, customResources: 100, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 200, initialApplyRounds: 3, fluxManyKustomizations: [100, 500, 1000], fluxDriftIterations: 2 },
   large: { name: "large", objects: 3000, namespaces: 30, customResources: 300, driftIterations: 20, driftObjects: 10, chainLevels: 6, chainObjectsPerLevel: 2, manyKustomizations: 1000, initialApplyRounds: 2, fluxManyKustomizations: [100, 500, 1000], fluxDriftIterations: 3 },
 };
