@@ -93,10 +93,10 @@ export function fluxRows(r: Results, f: FluxResults): FluxRow[] {
   if (!err(c4, "4") && (ch || f.chain)) rows.push(row(c4, ch && { run: ch.plumb }, f.chain, ch ? `${formatMs(ch.kubectlSequentialMs)} (sequential)` : "n/a", "ahead of Flux"));
   for (const m of f.many) {
     const name = `5. ${m.kustomizations} Kustomizations x 4 objects`;
-    const e = m.errors["plumb"] ?? m.errors["flux"];
     const big = m.kustomizations === 1000;
     const r5 = row(name, m.plumb && { run: m.plumb }, m.flux, "-", big ? "ahead of Flux; <60 s; peak RSS <250 MiB" : "ahead of Flux", big ? { ms: 60_000, rssKiB: 250 * 1024 } : {});
-    if (e) r5.flux = `${r5.flux}; error: ${e.split("\n")[0]}`;
+    if (m.errors["plumb"]) r5.plumbline = `error: ${m.errors["plumb"].split("\n")[0]}`;
+    if (m.errors["flux"]) r5.flux = `error: ${m.errors["flux"].split("\n")[0]}`;
     rows.push(r5);
   }
   return rows;

@@ -122,6 +122,9 @@ test("fluxRows: ratios from the same run, the derived 10m drift row, and errors 
   const big = rows.find((x) => x.case.startsWith("5. 1000"));
   assert.equal(big?.verdict, "met");
   assert.equal(big?.target, "ahead of Flux; <60 s; peak RSS <250 MiB");
+  const failed = fluxRows(r, { version: "1.9.6", notes: [], errors: {}, many: [{ kustomizations: 500, errors: { plumb: "boom\nstack" }, flux: { ms: 1, writes: 1, cpuMs: 1, peakRssKiB: 1 } }] }).find((x) => x.case.startsWith("5."));
+  assert.equal(failed?.plumbline, "error: boom", "a side's error shows in its own column");
+  assert.equal(failed?.verdict, "n/a");
 });
 
 test("withoutCelRules drops x-kubernetes-validations at any depth and keeps the rest", () => {
