@@ -9,6 +9,7 @@ import { DEFAULT_KUBE_LINE, findBinaries, KUBE_RELEASES, type Binaries } from ".
 import { spawnRecorded, terminate, waitComponentHealthy } from "./component.ts";
 import { apiserverArgs, componentsKubeconfig, controllerManagerArgs, etcdArgs, hollowNodeArgs, schedulerArgs, type KubeLine, type PlaneLayout } from "./flags.ts";
 import { freePort } from "./free-port.ts";
+import { removeHollowRootDirs } from "./leftovers.ts";
 import { startReaper } from "./reaper.ts";
 import { isAlive, readState, removeState, stateFile, writePidFile, writeState, type ClusterState, type ComponentKind, type ProcessRecord } from "./state.ts";
 
@@ -125,6 +126,7 @@ export async function upLocalCluster(opts: UpOptions = {}): Promise<LocalCluster
     return { state, stateFile: file };
   } catch (err) {
     await stopProcesses(procs);
+    removeHollowRootDirs(state);
     rmSync(dir, { recursive: true, force: true });
     removeState(file);
     throw err;
@@ -142,6 +144,7 @@ export async function downLocalCluster(name = "default", env: NodeJS.ProcessEnv 
   const state = readState(file);
   if (!state) return undefined;
   await stopProcesses(state.processes);
+  removeHollowRootDirs(state);
   rmSync(state.dir, { recursive: true, force: true });
   removeState(file);
   return state;

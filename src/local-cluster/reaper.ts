@@ -3,6 +3,7 @@
  * so a crashed or killed test run leaves nothing running and nothing on disk.
  */
 import { spawn } from "node:child_process";
+import { REMOVE_HOLLOW_ROOT_DIRS_SH } from "./leftovers.ts";
 
 const SCRIPT = `
 owner="$1"; dir="$2"; state="$3"
@@ -12,6 +13,7 @@ pids=$(cat "$dir/pids")
 for p in $pids; do kill -TERM "$p" 2>/dev/null; done
 i=0; while [ $i -lt 20 ]; do alive=0; for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 0.5; i=$((i+1)); done
 for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+${REMOVE_HOLLOW_ROOT_DIRS_SH}
 rm -rf "$dir"; [ -n "$state" ] && rm -f "$state"
 `;
 

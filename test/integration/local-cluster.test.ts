@@ -7,6 +7,7 @@ import { hasCondition, waitForObject } from "../../src/kube/wait.ts";
 import { parseKubeLine } from "../../src/local-cluster/binaries.ts";
 import { continueComponent, pauseComponent, restartComponent, startComponent, stopComponent } from "../../src/local-cluster/component.ts";
 import { downLocalCluster, localClusterStatus, upLocalCluster } from "../../src/local-cluster/index.ts";
+import { hollowRootDirs } from "../../src/local-cluster/leftovers.ts";
 import { httpStatus } from "../../src/local-cluster/probe.ts";
 import { isAlive, pidFile, processState } from "../../src/local-cluster/state.ts";
 import { freshNamespace, testKube } from "../support/cluster.ts";
@@ -168,12 +169,16 @@ test("a second named plane runs beside the shared one; its components stop, star
     await assert.rejects(stopComponent(name, "kube-proxy"), /no component "kube-proxy"; one of: etcd, kube-apiserver, .*node-1/);
   });
 
-  await t.test("down stops every process of this plane and removes its directory; the shared plane still answers", async () => {
+  await t.test("down stops every process of this plane and removes its directory and its hollow kubelet's; the shared plane still answers", async () => {
     const pids = localClusterStatus(name)?.state.processes.map((p) => p.pid) ?? [];
     assert.equal(pids.length, 5);
+    const roots = hollowRootDirs(readFileSync(`${c.state.dir}/node-1.log`, "utf8"));
+    assert.equal(roots.length, 2, "the hollow kubelet made a root directory under /tmp at each of its two starts");
+    assert.ok(roots.every((d) => existsSync(d)));
     assert.equal(await plumbLocal("down", "--name", name), 0);
     for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still running`);
     assert.equal(existsSync(c.state.dir), false);
+    assert.deepEqual(roots.filter((d) => existsSync(d)), [], "the hollow kubelet's root directories are removed too");
     assert.equal(localClusterStatus(name), undefined);
     assert.ok(await shared.get("v1", "Namespace", undefined, "default"), "the shared plane is untouched");
   });
