@@ -96,6 +96,15 @@ export function originOf(path: readonly PathSegment[], live: KubeObject, ourMana
  * it, still shows them), and sorts each changed
  * field into a change from Git or drift in the cluster (see originOf).
  */
+/**
+ * Fields the API server writes itself and puts back whatever a client does (recorded under the manager of the
+ * request that made the object, e.g. kubectl-create): never drift. Today one: a Namespace's
+ * `kubernetes.io/metadata.name` label (Kubernetes >= 1.21).
+ */
+function isServerSet(live: KubeObject, path: readonly PathSegment[]): boolean {
+  return live.kind === "Namespace" && path.length === 3 && path[0] === "metadata" && path[1] === "labels" && path[2] === "kubernetes.io/metadata.name";
+}
+
 export function driftReport(applied: KubeObject, live: KubeObject, ourManager: string, opts: DriftOptions = {}): FieldChanges {
   const paths: PathSegment[][] = [];
   diffLeaves(applied, live, [], paths);
@@ -107,7 +116,7 @@ export function driftReport(applied: KubeObject, live: KubeObject, ourManager: s
     if (!isTakeoverManager(e, ourManager)) continue;
     for (const p of leafPaths(e.fieldsV1, live)) {
       const key = formatPath(p);
-      if (!p.length || seen.has(key) || valueAt(live, p) === undefined) continue;
+      if (!p.length || seen.has(key) || valueAt(live, p) === undefined || isServerSet(live, p)) continue;
       if (!fieldsCover(ourApplied?.fieldsV1, applied, p)) {
         paths.push(p);
         seen.add(key);

@@ -133,3 +133,12 @@ test("Secret values stay masked in drift and in Git changes", () => {
   assert.deepEqual(summary(r), { git: ["data.user"], drift: ["data.password"] });
   for (const f of [...r.fromGit, ...r.drift]) assert.deepEqual([f.live, f.desired], ["<redacted>", "<redacted>"]);
 });
+
+test("a Namespace's kubernetes.io/metadata.name label, which the API server sets and puts back, is never drift; a label kubectl added beside it is", () => {
+  const created = entry("kubectl-create", "Update", "2026-12-01T09:00:00Z", { "f:metadata": { "f:labels": { ".": {}, "f:kubernetes.io/metadata.name": {}, "f:team": {} } } });
+  const ns = (labels: Record<string, string>, managedFields: ManagedFieldsEntry[]): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: "flux-system", resourceVersion: "90", uid: "77aa", labels, managedFields } });
+  const live = ns({ "kubernetes.io/metadata.name": "flux-system", team: "platform" }, [created]);
+  // the dry-run of the takeover still shows what kubectl-create holds; our own entry covers neither label
+  const applied = ns({ "kubernetes.io/metadata.name": "flux-system", team: "platform" }, [created, entry(OURS, "Apply", "2026-12-01T10:00:00Z", { "f:metadata": { "f:labels": { "f:kustomize.toolkit.fluxcd.io/name": {} } } })]);
+  assert.deepEqual(summary(driftReport(applied, live, OURS)), { git: [], drift: ["metadata.labels.team"] });
+});
