@@ -24,8 +24,12 @@ done
 K=k8s.io/kubernetes/cmd
 go_build_cached kube "$DEST" "$KMOD" \
   "$K/kube-apiserver=kube-apiserver" "$K/kube-controller-manager=kube-controller-manager" \
-  "$K/kube-scheduler=kube-scheduler" "$K/kubemark=kubemark" -- "$LD"
+  "$K/kube-scheduler=kube-scheduler" "$K/kubemark=kubemark" "$K/kubectl=kubectl" -- "$LD"
 
 ETCD_VERSION=$(sed -nE 's/^\s*go.etcd.io\/etcd\/server\/v3 v([0-9.]+)( .*)?$/\1/p' "$ROOT/tools/etcd/go.mod")
 go_build_cached etcd "$DEST" "$ROOT/tools/etcd" "go.etcd.io/etcd/server/v3=etcd" -- \
   "-X go.etcd.io/etcd/api/v3/version.GitSHA=v$ETCD_VERSION"
+
+# kubectl alone in a directory of its own, for PATH (tests and the demo): the other binaries stay off PATH.
+mkdir -p "$DEST/kubectl-bin"
+ln -sfn ../bin/kubectl "$DEST/kubectl-bin/kubectl"

@@ -8,13 +8,14 @@
 import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
 import { KubeClient } from "../src/kube/client.ts";
-import { parseKubeLine } from "../src/local-cluster/binaries.ts";
+import { parseKubeLine, pathWithBundledKubectl } from "../src/local-cluster/binaries.ts";
 import { downLocalCluster, upLocalCluster } from "../src/local-cluster/index.ts";
 
 const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ["test/unit/**/*.test.ts", "bench/test/**/*.test.ts", "test/integration/**/*.test.ts"];
 const files = patterns.flatMap((p) => globSync(p)).sort();
 const needsCluster = files.some((f) => f.includes("integration"));
-const env = { ...process.env };
+// tests run the kubectl built with the current plane (scripts/build-kube.sh), not whatever one the machine ships
+const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithBundledKubectl(process.env) };
 let clusterName: string | undefined;
 
 if (needsCluster && !env["PLUMBLINE_TEST_KUBECONFIG"]) {

@@ -71,3 +71,19 @@ export function findBinaries(line: KubeLine = DEFAULT_KUBE_LINE, env: NodeJS.Pro
   }
   return found as Binaries;
 }
+
+/**
+ * The directory holding only the kubectl built with the current plane (scripts/build-kube.sh), for PATH: tests and the
+ * demo use that kubectl, not whatever one a machine happens to ship. Undefined when it is not built.
+ */
+export function bundledKubectlDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = join(cacheRoot(env), `kube-${KUBE_RELEASES.current.version}`, "kubectl-bin");
+  return executable(join(dir, "kubectl")) ? dir : undefined;
+}
+
+/** PATH with the bundled kubectl first (unchanged when it is not built). */
+export function pathWithBundledKubectl(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = bundledKubectlDir(env);
+  const path = env["PATH"] ?? "";
+  return dir ? `${dir}${delimiter}${path}` : path;
+}

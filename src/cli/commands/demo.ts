@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeClient } from "../../kube/client.ts";
-import { DEFAULT_KUBE_LINE, KUBE_RELEASES } from "../../local-cluster/binaries.ts";
+import { DEFAULT_KUBE_LINE, KUBE_RELEASES, pathWithBundledKubectl } from "../../local-cluster/binaries.ts";
 import { downLocalCluster, upLocalCluster } from "../../local-cluster/index.ts";
 import { newEngineState, sync, type SyncOptions } from "../../reconcile/sync.ts";
 import { makeSopsDecryptor } from "../../reconcile/sops-decryptor.ts";
@@ -39,7 +39,7 @@ export async function runDemo(_args: string[], io: CliIo): Promise<number> {
     git(repo, "commit", "-q", "-m", "fleet: production, test and management clusters");
     io.stdout(`repository ${repo} at ${git(repo, "rev-parse", "--short", "HEAD").trim()}\n`);
 
-    const kubectl = (...args: string[]): string => execFileSync("kubectl", args, { env: { ...process.env, KUBECONFIG: cluster.state.kubeconfig }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const kubectl = (...args: string[]): string => execFileSync("kubectl", args, { env: { ...process.env, PATH: pathWithBundledKubectl(process.env), KUBECONFIG: cluster.state.kubeconfig }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     say("2b. The age key for SOPS, as Flux users store it: kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=demo-keys/age.agekey");
     io.stdout(kubectl("create", "namespace", "flux-system"));
     io.stdout(kubectl("-n", "flux-system", "create", "secret", "generic", "sops-age", `--from-file=age.agekey=${DEMO_AGE_KEY}`));
