@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { KubeClient } from "../src/kube/client.ts";
 import { downLocalCluster, upLocalCluster } from "../src/local-cluster/index.ts";
-import { parseKubeLine } from "../src/local-cluster/binaries.ts";
+import { parseKubeLine, pathWithBundledKubectl } from "../src/local-cluster/binaries.ts";
 import { createRepo } from "../test/support/git-repo.ts";
 import { dependencyChain, driftCorrection, initialApply, initialApplyRound, manyKustomizations, noopReconcile, warmUp, type Inputs } from "./cases.ts";
 import { applyTree, applyTreeFiles, chainTree, driftTree, manyTree, toYaml, type Files } from "./generate.ts";
@@ -22,6 +22,9 @@ import { FLUX_HEADER, fluxRowCells, fluxRows } from "./flux-report.ts";
 import { runFluxSide } from "./flux-run.ts";
 import type { PlumbRun } from "./harness.ts";
 import { textTable } from "./stats.ts";
+
+// the kubectl baseline is the kubectl built with the current plane (scripts/build-kube.sh), not the machine's own
+process.env["PATH"] = pathWithBundledKubectl(process.env);
 
 const CLUSTER = "bench";
 const ALL_CASES = [1, 2, 3, 4, 5] as const;
