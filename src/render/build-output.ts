@@ -42,7 +42,7 @@ function unquote(quoted: string): string {
 
 /**
  * The message of a failed kustomize run, from its stderr: without kubectl's klog header and `"command failed"
- * err=` wrapper or kustomize's `Error: ` prefix; at most `maxLines` non-empty lines, joined by `; `. Pure.
+ * err=` wrapper, kustomize's `Error: ` or kubectl's `error: ` prefix; at most `maxLines` non-empty lines, joined by `; `. Pure.
  */
 export function kustomizeFailureText(stderr: string, maxLines = 5): string {
   const lines: string[] = [];
@@ -50,7 +50,8 @@ export function kustomizeFailureText(stderr: string, maxLines = 5): string {
     let line = raw.trim().replace(KLOG_HEADER, "");
     const wrapped = /^"command failed" err=(".*")$/.exec(line);
     if (wrapped?.[1]) line = unquote(wrapped[1]);
-    line = line.replace(/^Error: /, "").trim();
+    // kustomize's cobra writes `Error: `; kubectl (1.37) writes `error: ` before a kustomize failure
+    line = line.replace(/^(?:Error|error): /, "").trim();
     if (line !== "") lines.push(line);
   }
   return lines.slice(0, maxLines).join("; ");

@@ -62,6 +62,8 @@ test("an unclosed quote is reported at the line where it opens, not at the end o
 test("kustomize's messages lose kubectl's klog header and wrapper and kustomize's Error: prefix", async () => {
   assert.equal(kustomizeFailureText(`E1202 12:00:00.000000   123 run.go:72] "command failed" err="accumulating resources: accumulating resources from 'x.yaml': \\"quoted\\" thing"\n`), `accumulating resources: accumulating resources from 'x.yaml': "quoted" thing`);
   assert.equal(kustomizeFailureText("Error: accumulating resources: boom\n\n"), "accumulating resources: boom");
+  // kubectl 1.37's own prefix before a kustomize failure
+  assert.equal(kustomizeFailureText("error: invalid Kustomization: json: cannot unmarshal array\n"), "invalid Kustomization: json: cannot unmarshal array");
   assert.equal(kustomizeFailureText("W1202 08:01:02.5 9 warnings.go:70] first\nsecond\n"), "first; second");
   // the real kubectl kustomize (a counting wrapper around it) on a kustomization kustomize itself refuses
   const kustomize = countingKustomize();
