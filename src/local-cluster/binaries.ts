@@ -1,7 +1,7 @@
 /** Finds the control-plane binaries of a Kubernetes line: $KUBEBUILDER_ASSETS, the per-machine build cache, then (1.20 only) PATH. */
 import { accessSync, constants } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import { plumblineCache } from "../core/cache-dir.ts";
 import type { KubeLine } from "./flags.ts";
 
 /** The lines `plumb local up --kubernetes` accepts, with the exact release each builds. */
@@ -19,9 +19,8 @@ export const BINARY_NAMES = ["etcd", "kube-apiserver", "kube-controller-manager"
 export type BinaryName = (typeof BINARY_NAMES)[number];
 export type Binaries = Record<BinaryName, string>;
 
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env["PLUMBLINE_CACHE"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "plumbline");
-}
+/** The per-machine cache the planes are built into (core/cache-dir.ts: one rule with the tools and the build scripts). */
+export const cacheRoot = plumblineCache;
 
 /** `1.37`, `1.37.2`, `current` or `1.20` to a line; throws on anything else. */
 export function parseKubeLine(value: string | undefined): KubeLine {

@@ -3,9 +3,11 @@
  * per-machine tools cache that `bash scripts/build-tools.sh` fills from the tools' Go modules.
  */
 import { accessSync, constants } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { plumblineCache } from "../core/cache-dir.ts";
+
+export { plumblineCache };
 
 export const TOOL_NAMES = ["kustomize", "helm", "sops", "age", "age-keygen"] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
@@ -17,10 +19,6 @@ export interface FoundTool {
   from: "PATH" | "cache";
 }
 
-/** The per-machine cache: the same rule as scripts/lib/go-build.sh and local-cluster's cacheRoot. */
-export function plumblineCache(env: NodeJS.ProcessEnv = process.env): string {
-  return env["PLUMBLINE_CACHE"] || join(env["XDG_CACHE_HOME"] || join(env["HOME"] || homedir(), ".cache"), "plumbline");
-}
 
 /** Where scripts/build-tools.sh puts the tools. */
 export function toolsBinDir(env: NodeJS.ProcessEnv = process.env): string {
