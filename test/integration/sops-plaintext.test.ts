@@ -11,7 +11,7 @@ import { PRIVATE_TMPDIR } from "../support/private-tmpdir.ts"; // first: TMPDIR 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -22,6 +22,7 @@ import { encryptFile } from "../../src/render/sops/index.ts";
 import { PLAINTEXT_DIR_PREFIX } from "../../src/render/sops/plaintext-dir.ts";
 import { testKubeconfig, testSetup } from "../support/cluster.ts";
 import { kustomizationYaml } from "../support/engine.ts";
+import { needlesOf, scanTree } from "./helpers/plaintext-scan.ts";
 import { createRepo } from "../support/git-repo.ts";
 
 const PLUMB = resolve(import.meta.dirname, "../../bin/plumb.js");
@@ -109,30 +110,7 @@ function startSync(f: Fixture, tmp: string, env: Record<string, string> = {}): {
 }
 
 /** Regular files under `root` (symlinks not followed) that hold one of `secrets`, as plain text or base64. */
-function filesHolding(root: string, secrets: readonly string[]): string[] {
-  const needles = secrets.flatMap((s) => [s, Buffer.from(s).toString("base64")]);
-  const found: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 40) return;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return; // removed while walking
-    }
-    for (const name of names) {
-      const p = join(dir, name);
-      const st = lstatSync(p, { throwIfNoEntry: false });
-      if (st?.isDirectory()) walk(p, depth + 1);
-      else if (st?.isFile() && st.size < 20 << 20) {
-        const text = readFileSync(p, "latin1");
-        if (needles.some((n) => text.includes(n))) found.push(p);
-      }
-    }
-  };
-  walk(root, 0);
-  return found;
-}
+const filesHolding = (root: string, secrets: readonly string[]): string[] => scanTree(root, needlesOf(secrets)).leaked;
 
 const plaintextDirsOf = (pid: number): string[] => readdirSync(SHM).filter((n) => n.startsWith(`${PLAINTEXT_DIR_PREFIX}${pid}-`)).map((n) => join(SHM, n));
 
