@@ -32,22 +32,7 @@ export async function syncOnce(kube: KubeClient, o: { url: string; path: string;
   };
 }
 
-/** A Kustomization object (Flux v1) as YAML, for fixtures. */
-export function kustomizationYaml(name: string, ns: string, path: string, extra = ""): string {
-  return `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  interval: 10m
-  path: ${path}
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-${extra}`;
-}
+export { kustomizationYaml } from "./flux-yaml.ts";
 
 export function configMapYaml(name: string, ns: string, data: Record<string, string>): string {
   return `apiVersion: v1

@@ -4,23 +4,11 @@
  */
 import assert from "node:assert/strict";
 import type { KubeClient } from "../../../src/kube/client.ts";
+import { kustomizationYaml } from "../../support/flux-yaml.ts";
 
 /** A Flux Kustomization of the cluster folder, as `flux create kustomization --export` writes it. */
 export function fluxKustomization(name: string, ns: string, path: string, extra = ""): string {
-  return `---
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  interval: 10m0s
-  path: ${path}
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-${extra}`;
+  return `---\n${kustomizationYaml(name, ns, path, extra, "10m0s")}`;
 }
 
 export const deployment = (name: string, extraEnv = ""): string => `apiVersion: apps/v1
