@@ -177,10 +177,12 @@ test("plumb sync SIGKILLed while kustomize reads decrypted inputs: plaintext onl
   assert.equal(filesHolding(left[0] as string, f.secrets).length, 2);
   assert.deepEqual([...filesHolding(tmp, f.secrets), ...filesHolding(f.work, f.secrets)], [], "never under the temp dir, the cache dirs or the work dir");
 
+  // test files run in parallel, and any plumb start sweeps every dead pid's directory: another file's run may take it first
+  const stillThere = plaintextDirsOf(run.pid).length === 1;
   const next = startSync(f, tmp);
   const done = await next.exited;
   assert.equal(done.code, 0, done.err);
-  assert.match(done.err, /removed decrypted SOPS inputs \(\d+ director(y|ies)\) left by processes no longer running/);
+  if (stillThere) assert.match(done.err, /removed decrypted SOPS inputs \(\d+ director(y|ies)\) left by processes no longer running/);
   assert.deepEqual(plaintextDirsOf(run.pid), [], "the dead process's plaintext is removed at the next start");
   assert.deepEqual(plaintextDirsOf(next.pid), [], "and the next run's own on its exit");
   assert.ok(statSync(live).isDirectory(), "a live process's directory is left alone");
